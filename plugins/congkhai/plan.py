@@ -1,0 +1,534 @@
+"""The yearly disclosure plan (Kế hoạch thực hiện công khai) as data, and its check against the law.
+
+A plan is ``<communes_dir>/<commune>/plan-<year>.yaml``: every item the commune promised to
+disclose, with its Điều 11 item (1–14), its channels (each with a duration rule), its timing rule,
+the responsible role and keywords that help classify an incoming document.
+
+Channel kinds are stable identifiers other modules rely on:
+
+=================  ===============================================================
+``portal``         upload to the disclosure software / portal (đăng tải phần mềm)
+``ubnd_board``     posting on the UBND notice board (niêm yết tại Bản tin của UBND)
+``cultural_house`` posting at every group's cultural house (nhà văn hóa)
+``radio``          the commune radio (hệ thống truyền thanh), N broadcast days
+``group_leaders``  sent to every group leader (gửi Tổ trưởng TDP / Trưởng thôn)
+``one_stop_frame`` framed posting at the one-stop desk (bảng đóng khung tại bộ phận một cửa)
+``staff``          sent to every civil servant (gửi từng cán bộ, công chức)
+=================  ===============================================================
+
+Durations: ``permanent`` (replaced in January or when the content changes), ``N consecutive
+days`` (postings), ``N broadcast days`` (radio); portal, group leaders and staff are deliveries.
+
+``check_plan`` flags where a plan falls below Luật 10/2022/QH15 Điều 12–13 (see its docstring).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from congkhai.commune import Commune, read_yaml
+from congkhai.config import Settings, settings as _settings
+from congkhai.errors import ConfigError, UsageError
+from congkhai.textutil import fold, nfc
+
+ChannelKind = Literal[
+    "portal", "ubnd_board", "cultural_house", "radio", "group_leaders", "one_stop_frame", "staff"
+]
+CHANNEL_KINDS: tuple[str, ...] = (
+    "portal", "ubnd_board", "cultural_house", "radio", "group_leaders", "one_stop_frame", "staff"
+)
+#: Channels that are postings (niêm yết): they have a start and, unless permanent, an end.
+POSTING_KINDS = frozenset({"ubnd_board", "cultural_house", "one_stop_frame"})
+#: Channels that are one-off deliveries: no duration.
+DELIVERY_KINDS = frozenset({"portal", "group_leaders", "staff"})
+
+Section = Literal["regular", "q1", "q2", "q3", "q4", "unknown_timing", "non_recurring"]
+SECTION_PREFIX: dict[str, str] = {
+    "regular": r"1\.\d+",
+    "q1": r"Q1-\d+",
+    "q2": r"Q2-\d+",
+    "q3": r"Q3-\d+",
+    "q4": r"Q4-\d+",
+    "unknown_timing": r"U-\d+",
+    "non_recurring": r"N-\d+",
+}
+SECTION_LABELS_VI: dict[str, str] = {
+    "regular": "Nội dung công khai thường xuyên",
+    "q1": "Nội dung công khai trong quý I",
+    "q2": "Nội dung công khai trong quý II",
+    "q3": "Nội dung công khai trong quý III",
+    "q4": "Nội dung công khai trong quý IV",
+    "unknown_timing": "Nội dung công khai chưa rõ thời gian phát sinh",
+    "non_recurring": "Nội dung công khai không phát sinh thường xuyên",
+}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Channel(_Model):
+    """One way an item is disclosed, with its duration rule.
+
+    ``days``: consecutive posting days (postings) or broadcast days (radio).
+    ``permanent``: the posting stays until replaced (every January or when the content changes).
+    """
+
+    kind: ChannelKind
+    days: int | None = Field(default=None, ge=1, le=3650)
+    permanent: bool = False
+    note: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, v: Any) -> Any:
+        # "portal" is short for {kind: portal}
+        return {"kind": v} if isinstance(v, str) else v
+
+    @model_validator(mode="after")
+    def _duration_fits_kind(self) -> Channel:
+        if self.kind in POSTING_KINDS:
+            if self.permanent == (self.days is not None):
+                raise ValueError(
+                    f"{self.kind}: give either 'days' or 'permanent: true' "
+                    f"(niêm yết phải có số ngày hoặc 'thường xuyên')"
+                )
+        elif self.kind == "radio":
+            if self.permanent or self.days is None:
+                raise ValueError("radio: needs 'days' (number of broadcast days), never permanent")
+        elif self.days is not None or self.permanent:
+            raise ValueError(f"{self.kind}: a delivery has no duration (remove 'days'/'permanent')")
+        return self
+
+    @property
+    def duration(self) -> str:
+        """``permanent`` | ``consecutive_days`` | ``broadcast_days`` | ``once``."""
+        if self.permanent:
+            return "permanent"
+        if self.kind == "radio":
+            return "broadcast_days"
+        if self.days is not None:
+            return "consecutive_days"
+        return "once"
+
+    def describe(self, commune: Commune | None = None) -> str:
+        """The plan's own wording, e.g. ``Niêm yết 30 ngày, tại Bản tin công khai của UBND thị trấn Kép``."""
+        body = commune.body_short if commune else "UBND"
+        unit = commune.unit_word if commune else "xã"
+        group = commune.group_word if commune else "tổ dân phố / thôn"
+        leader = commune.group_leader_title if commune else "Trưởng thôn, Tổ trưởng tổ dân phố"
+        how = "thường xuyên" if self.permanent else f"{self.days} ngày"
+        return {
+            "portal": "Đăng tải trên phần mềm quản trị thông tin quy chế dân chủ",
+            "ubnd_board": f"Niêm yết {how}, tại Bản tin công khai của {body}",
+            "cultural_house": f"Niêm yết {how}, tại Bản tin công khai ở nhà văn hóa của các {group}",
+            "radio": f"Công khai ít nhất là {self.days:02d} ngày liên tục, trên hệ thống truyền thanh của {unit}"
+            if self.days
+            else "",
+            "group_leaders": f"Gửi đến {leader} để thông báo đến Nhân dân",
+            "one_stop_frame": f"Niêm yết {how}, bằng hình thức in bảng đóng khung, treo ở trong bộ phận một cửa {body}",
+            "staff": f"Gửi đến từng cán bộ, công chức thuộc {body}",
+        }[self.kind]
+
+
+class Timing(_Model):
+    """When an item must be disclosed.
+
+    - ``rule: after_issuance``: within ``working_days`` working days of the document's issuance
+      (Luật 10/2022 Điều 12: 5 working days unless a sector law, named in ``sector_law``, says otherwise).
+    - ``rule: quarter_start``: on days ``window[0]``–``window[1]`` of the quarter's first month
+      (the quarterly list of what was disclosed in the previous quarter).
+    - ``january_repost``: the posting is replaced every January (permanent items).
+    - ``in_month``: the document itself is issued in that month (the yearly plan: January).
+    """
+
+    rule: Literal["after_issuance", "quarter_start"] = "after_issuance"
+    working_days: int | None = Field(default=5, ge=1, le=60)
+    window: tuple[int, int] | None = None
+    january_repost: bool = False
+    in_month: int | None = Field(default=None, ge=1, le=12)
+    sector_law: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Timing:
+        if self.rule == "quarter_start":
+            if self.window is None:
+                object.__setattr__(self, "window", (1, 5))
+            lo, hi = self.window  # type: ignore[misc]
+            if not 1 <= lo <= hi <= 28:
+                raise ValueError("window must be two days 1..28, first <= last")
+        elif self.working_days is None:
+            raise ValueError("after_issuance needs 'working_days'")
+        return self
+
+
+class Item(_Model):
+    """One item of the yearly plan."""
+
+    code: str
+    title: str
+    law_item: int = Field(ge=1, le=14)
+    section: Section
+    channels: list[Channel]
+    timing: Timing = Field(default_factory=Timing)
+    responsible: str
+    keywords: list[str] = Field(default_factory=list)
+    note: str | None = None
+
+    @field_validator("title", "note", mode="before")
+    @classmethod
+    def _nfc(cls, v: Any) -> Any:
+        return nfc(v).strip() if isinstance(v, str) else v
+
+    @field_validator("keywords", mode="before")
+    @classmethod
+    def _fold_keywords(cls, v: Any) -> Any:
+        # Keywords are stored folded (lower-case, no diacritics) so the classifier can match
+        # text typed with or without Vietnamese accents.
+        if isinstance(v, list):
+            out: list[str] = []
+            for k in v:
+                f = " ".join(fold(nfc(str(k))).split())
+                if f and f not in out:
+                    out.append(f)
+            return out
+        return v
+
+    @model_validator(mode="after")
+    def _checks(self) -> Item:
+        pattern = SECTION_PREFIX[self.section]
+        if not re.fullmatch(pattern, self.code):
+            raise ValueError(f"code '{self.code}' does not match section '{self.section}' ({pattern})")
+        kinds = [c.kind for c in self.channels]
+        if not kinds:
+            raise ValueError("an item needs at least one channel")
+        dupes = sorted({k for k in kinds if kinds.count(k) > 1})
+        if dupes:
+            raise ValueError(f"channel listed twice: {dupes}")
+        return self
+
+    @property
+    def quarter(self) -> int | None:
+        """1–4 for the per-quarter lists, else None."""
+        return int(self.section[1]) if self.section in ("q1", "q2", "q3", "q4") else None
+
+    @property
+    def permanent(self) -> bool:
+        """True when a posting of this item is permanent (replaced in January / on change)."""
+        return any(c.permanent for c in self.channels)
+
+    @property
+    def section_label(self) -> str:
+        return SECTION_LABELS_VI[self.section]
+
+    def channel(self, kind: str) -> Channel | None:
+        for c in self.channels:
+            if c.kind == kind:
+                return c
+        return None
+
+    def has(self, kind: str) -> bool:
+        return self.channel(kind) is not None
+
+    @property
+    def radio_days(self) -> int:
+        c = self.channel("radio")
+        return c.days or 0 if c else 0
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "title": self.title,
+            "law_item": self.law_item,
+            "section": self.section,
+            "quarter": self.quarter,
+            "permanent": self.permanent,
+            "responsible": self.responsible,
+            "timing": self.timing.model_dump(exclude_none=True, mode="json"),
+            "channels": [
+                {"kind": c.kind, "duration": c.duration, "days": c.days} for c in self.channels
+            ],
+            "keywords": list(self.keywords),
+        }
+
+
+class UnknownItem(UsageError):
+    """A plan item code that is not in the plan."""
+
+
+class Plan(_Model):
+    """A commune's yearly disclosure plan."""
+
+    commune: str
+    year: int = Field(ge=2000, le=2100)
+    title: str
+    number: str | None = None  # "05/KH-UBND" when known
+    issued: dt.date | None = None
+    source: str | None = None
+    demo: bool = False
+    channel_sets: dict[str, list[Channel]] = Field(default_factory=dict)
+    items: list[Item]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _expand_channel_sets(cls, data: Any) -> Any:
+        # An item may name a channel set (``channels: section_2``) instead of listing channels.
+        if not isinstance(data, dict):
+            return data
+        sets = data.get("channel_sets") or {}
+        items = data.get("items")
+        if isinstance(items, list):
+            new = []
+            for it in items:
+                if isinstance(it, dict) and isinstance(it.get("channels"), str):
+                    name = it["channels"]
+                    if name not in sets:
+                        raise ValueError(
+                            f"item {it.get('code')}: unknown channel set '{name}' "
+                            f"(known: {', '.join(sets) or 'none'})"
+                        )
+                    it = {**it, "channels": sets[name]}
+                new.append(it)
+            data = {**data, "items": new}
+        return data
+
+    @model_validator(mode="after")
+    def _unique(self) -> Plan:
+        codes = [i.code for i in self.items]
+        dupes = sorted({c for c in codes if codes.count(c) > 1})
+        if dupes:
+            raise ValueError(f"duplicate item codes: {dupes}")
+        return self
+
+    def item(self, code: str) -> Item:
+        """The item with this code; ``UnknownItem`` names the code and the plan otherwise."""
+        code = code.strip()
+        for i in self.items:
+            if i.code == code or i.code.lower() == code.lower():
+                return i
+        raise UnknownItem(
+            f"Không có mục '{code}' trong kế hoạch công khai năm {self.year} của {self.commune}",
+            f"No item '{code}' in the {self.year} disclosure plan of {self.commune}",
+            kind="unknown_item",
+            field="item",
+        )
+
+    @property
+    def codes(self) -> list[str]:
+        return [i.code for i in self.items]
+
+    def items_in(self, section: str) -> list[Item]:
+        return [i for i in self.items if i.section == section]
+
+    def for_law_item(self, law_item: int) -> list[Item]:
+        return [i for i in self.items if i.law_item == law_item]
+
+
+# --- loading ----------------------------------------------------------------------------------
+_CACHE: dict[Path, tuple[int, Plan]] = {}
+
+
+def plan_file(commune: str, year: int, settings: Settings | None = None) -> Path:
+    s = settings or _settings()
+    return s.commune_dir(commune) / f"plan-{year}.yaml"
+
+
+def _describe_loc(loc: tuple[Any, ...], data: Any) -> tuple[str, str]:
+    """``('items', 3, 'channels', 1, 'days')`` -> item code '1.4', field 'channels[1].days'."""
+    item = ""
+    rest = list(loc)
+    if len(rest) >= 2 and rest[0] == "items" and isinstance(rest[1], int):
+        idx = rest[1]
+        raw = data.get("items", []) if isinstance(data, dict) else []
+        code = raw[idx].get("code") if idx < len(raw) and isinstance(raw[idx], dict) else None
+        item = str(code) if code is not None else f"#{idx + 1}"
+        rest = rest[2:]
+    field = ""
+    for part in rest:
+        if isinstance(part, int):
+            field += f"[{part}]"
+        elif part.startswith("function-") or part in ("str", "int"):
+            continue
+        else:
+            field += ("." if field else "") + part
+    return item, field or "(cả mục)"
+
+
+def load_plan(commune: str, year: int, settings: Settings | None = None) -> Plan:
+    """Load and validate ``<communes_dir>/<commune>/plan-<year>.yaml`` (cached by mtime).
+
+    Errors (``ConfigError``) name the file, the item code and the field, in Vietnamese and English.
+    """
+    path = plan_file(commune, year, settings)
+    if not path.is_file():
+        if not path.parent.is_dir():
+            raise ConfigError(
+                f"Không có xã/phường/thị trấn '{commune}': thiếu thư mục {path.parent}",
+                f"Unknown commune '{commune}': missing folder {path.parent}",
+                kind="unknown_commune",
+                path=str(path.parent),
+            )
+        raise ConfigError(
+            f"Chưa có kế hoạch công khai năm {year} của '{commune}': thiếu tệp {path}",
+            f"No {year} disclosure plan for '{commune}': missing {path}",
+            kind="missing_plan",
+            path=str(path),
+        )
+    mtime = path.stat().st_mtime_ns
+    cached = _CACHE.get(path)
+    if cached and cached[0] == mtime:
+        return cached[1]
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise ConfigError(f"Tệp {path} phải là một bảng YAML", f"{path} must be a YAML mapping",
+                          kind="bad_plan", path=str(path))
+    data.setdefault("commune", commune)
+    data.setdefault("year", year)
+    if data["commune"] != commune or data["year"] != year:
+        raise ConfigError(
+            f"Tệp {path}: commune/year trong tệp ({data['commune']}/{data['year']}) "
+            f"không khớp với tên tệp ({commune}/{year})",
+            f"{path}: commune/year in the file ({data['commune']}/{data['year']}) "
+            f"do not match the file name ({commune}/{year})",
+            kind="bad_plan", path=str(path),
+        )
+    try:
+        plan = Plan.model_validate(data)
+    except ValidationError as err:
+        first = err.errors()[0]
+        item, field = _describe_loc(tuple(first["loc"]), data)
+        msg = first["msg"].removeprefix("Value error, ")
+        more = len(err.errors()) - 1
+        tail_vi = f" (và {more} lỗi khác)" if more else ""
+        tail_en = f" (and {more} more)" if more else ""
+        where_vi = f"mục {item}, trường '{field}'" if item else f"trường '{field}'"
+        where_en = f"item {item}, field '{field}'" if item else f"field '{field}'"
+        raise ConfigError(
+            f"Kế hoạch {path} không hợp lệ: {where_vi}: {msg}{tail_vi}",
+            f"Invalid plan {path}: {where_en}: {msg}{tail_en}",
+            kind="bad_plan",
+            field=field,
+            path=str(path),
+        ) from err
+    _CACHE[path] = (mtime, plan)
+    return plan
+
+
+# --- the law check ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Finding:
+    """Where a plan falls below the law. ``severity``: ``error`` (below a legal minimum) or
+    ``warning`` (worth a look, e.g. a posting place the law lists but the plan leaves out)."""
+
+    item: str | None
+    severity: Literal["error", "warning"]
+    rule: str
+    message_vi: str
+    message_en: str
+
+    def __str__(self) -> str:
+        where = f"[{self.item}] " if self.item else ""
+        return f"{self.severity.upper()} {where}{self.message_vi} / {self.message_en}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+#: Điều 11 items posted at least 30 consecutive days; items 4 and 13 are posted permanently.
+LAW_30_DAYS = frozenset({1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12})
+LAW_PERMANENT = frozenset({4, 13})
+LAW_RADIO = frozenset(range(7, 13))
+LAW_MIN_POSTING_DAYS = 30
+LAW_MIN_RADIO_DAYS = 3
+LAW_MAX_DEADLINE_WORKING_DAYS = 5
+
+
+def check_plan(plan: Plan, commune: Commune | None = None) -> list[Finding]:
+    """Check a plan against Luật 10/2022/QH15 Điều 12–13 (as summarised in DOMAIN.md).
+
+    Errors (the plan is below the law):
+    - an item not uploaded to the portal / disclosure software (all items);
+    - items 1–3, 5–12 without a UBND-headquarters posting, or posted for fewer than 30 days;
+    - items 4 and 13 not posted permanently at the headquarters (board or one-stop frame);
+    - a cultural-house posting shorter than the law's minimum;
+    - items 7–12 without at least 3 radio days when the commune has a radio station;
+    - a deadline beyond 5 working days, unless the item names the sector law that allows it.
+
+    Warnings (to look at): items 1–13 not posted at the groups' cultural houses (the law lists
+    them; provincial guidance posts some regulations at the UBND only), items not sent to group
+    leaders (1–13), radio in a commune without a radio station, no quarterly-list item.
+    """
+    out: list[Finding] = []
+
+    def add(item: Item | None, sev: Literal["error", "warning"], rule: str, vi: str, en: str) -> None:
+        out.append(Finding(item.code if item else None, sev, rule, vi, en))
+
+    has_radio = commune.has_radio if commune is not None else True
+    group = commune.group_word if commune else "tổ dân phố/thôn"
+    for it in plan.items:
+        n = it.law_item
+        if not it.has("portal"):
+            add(it, "error", "portal",
+                "không đăng tải trên phần mềm/cổng thông tin (Điều 13: mọi nội dung)",
+                "not uploaded to the disclosure software/portal (Art. 13: every item)")
+        hq = [c for c in (it.channel("ubnd_board"), it.channel("one_stop_frame")) if c]
+        house = it.channel("cultural_house")
+        if n in LAW_30_DAYS:
+            if not hq:
+                add(it, "error", "hq_posting",
+                    f"nội dung khoản {n} Điều 11 phải niêm yết tại trụ sở UBND ít nhất 30 ngày liên tục",
+                    f"Art. 11 item {n} must be posted at the UBND headquarters for at least 30 days")
+            for c in hq + ([house] if house else []):
+                if not c.permanent and (c.days or 0) < LAW_MIN_POSTING_DAYS:
+                    add(it, "error", "posting_days",
+                        f"niêm yết {c.days} ngày ({c.kind}) ít hơn 30 ngày liên tục theo luật",
+                        f"posting of {c.days} days ({c.kind}) is under the law's 30 consecutive days")
+        if n in LAW_PERMANENT and not any(c.permanent for c in hq):
+            add(it, "error", "permanent_posting",
+                f"nội dung khoản {n} Điều 11 phải niêm yết thường xuyên tại trụ sở UBND",
+                f"Art. 11 item {n} must be posted permanently at the UBND headquarters")
+        if n in LAW_PERMANENT and house is not None and not house.permanent:
+            add(it, "error", "permanent_posting",
+                f"nội dung khoản {n} Điều 11 phải niêm yết thường xuyên ở nhà văn hóa",
+                f"Art. 11 item {n} must be posted permanently at the cultural houses")
+        if n <= 13 and house is None:
+            add(it, "warning", "cultural_house",
+                f"không niêm yết ở nhà văn hóa các {group} (Điều 13 nêu cả trụ sở UBND và nhà văn hóa)",
+                "not posted at the groups' cultural houses (Art. 13 lists both the UBND and the cultural houses)")
+        if n <= 13 and not it.has("group_leaders") and it.law_item not in LAW_PERMANENT:
+            add(it, "warning", "group_leaders",
+                "không gửi đến Trưởng thôn, Tổ trưởng tổ dân phố",
+                "not sent to the village / residential-group leaders")
+        radio = it.channel("radio")
+        if n in LAW_RADIO and has_radio and (radio is None or (radio.days or 0) < LAW_MIN_RADIO_DAYS):
+            add(it, "error", "radio",
+                f"nội dung khoản {n} Điều 11 phải phát trên hệ thống truyền thanh ít nhất 03 ngày liên tục",
+                f"Art. 11 item {n} must be broadcast on the commune radio for at least 3 consecutive days")
+        if radio is not None and not has_radio:
+            add(it, "warning", "no_radio_station",
+                "kế hoạch có phát thanh nhưng đơn vị không có đài truyền thanh (commune.yaml)",
+                "the plan broadcasts but the commune has no radio station (commune.yaml)")
+        t = it.timing
+        if t.rule == "after_issuance" and (t.working_days or 0) > LAW_MAX_DEADLINE_WORKING_DAYS:
+            sev: Literal["error", "warning"] = "warning" if t.sector_law else "error"
+            add(it, sev, "deadline",
+                f"thời hạn {t.working_days} ngày làm việc vượt quá 05 ngày làm việc (Điều 12)"
+                + (f"; căn cứ: {t.sector_law}" if t.sector_law else ""),
+                f"deadline of {t.working_days} working days exceeds 5 working days (Art. 12)"
+                + (f"; basis: {t.sector_law}" if t.sector_law else ""))
+    if not any(i.timing.rule == "quarter_start" for i in plan.items):
+        add(None, "warning", "quarterly_list",
+            "kế hoạch không có mục danh sách nội dung đã công khai theo quý",
+            "the plan has no quarterly list of disclosed items")
+    return out
+
+
+def plan_errors(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.severity == "error"]
