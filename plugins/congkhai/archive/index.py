@@ -98,7 +98,7 @@ def entries_from_manifest(rel: str, m: dict[str, Any]) -> list[Entry]:
     """The index rows a folder contributes: one entry per case, one per per-year document."""
     if m.get("record") != "year":
         e = Entry(
-            entry_key=m["case_id"], folder=rel, case_id=m["case_id"], issued=m.get("IssuedDate"),
+            entry_key=rel, folder=rel, case_id=m["case_id"], issued=m.get("IssuedDate"),
             item=m.get("item"), doc_number=m.get("CodeNumber"), doc_code=m.get("CodeNotation"),
             subject=m.get("Subject"), files=list(m["files"]),
         )

@@ -91,7 +91,15 @@ def ascii_name(text: str, max_len: int = 60) -> str:
 def case_folder_name(number_notation: str, subject: str) -> str:
     """``15-QD-UBND_du-toan-ngan-sach``; ``khong-so_…`` for a document without a number."""
     left = ascii_name(number_notation, 40) or "khong-so"
-    return f"{left}_{slug(subject, 40)}"
+    return f"{left}_{_words(slug(subject, 500), 48)}"
+
+
+def _words(s: str, max_len: int) -> str:
+    """Cut a slug at a word boundary (a half word reads like a typo to staff)."""
+    if len(s) <= max_len:
+        return s
+    cut = s[: max_len + 1].rsplit("-", 1)[0]
+    return cut or s[:max_len]
 
 
 def day_rel_dir(day: dt.date) -> PurePosixPath:
