@@ -55,6 +55,25 @@ def paths(commune: str = typer.Option("kep", help="Mã xã / commune code")) -> 
         typer.echo(f"{label:9} {p}")
 
 
+@app.command("init")
+def init() -> None:
+    """Create the inbox, errors, review, processing, archive and state folders of every commune."""
+    from congkhai.config import list_communes, settings
+
+    s = settings()
+    for commune in list_communes(s):
+        for p in (
+            s.inbox_dir(commune),
+            s.errors_dir(commune),
+            s.review_dir(commune),
+            s.processing_dir(commune),
+            s.archive_dir(commune),
+            s.state_dir(commune),
+        ):
+            p.mkdir(parents=True, exist_ok=True)
+        typer.echo(f"{commune}: {s.inbox_dir(commune)}")
+
+
 def _register_all() -> None:
     for name in COMMAND_MODULES:
         try:

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# `make run`: set up, start the embedded Airflow (standalone, SQLite, LocalExecutor, local LibreOffice),
+# wait until it is healthy, and say where the UI, the inbox and the archive are.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+source scripts/airflow-env.sh
+mkdir -p "$AIRFLOW_HOME"
+
+# Secrets made once, kept in the git-ignored AIRFLOW_HOME.
+[ -f "$AIRFLOW_HOME/jwt_secret" ] || .venv/bin/python -c 'import secrets;print(secrets.token_urlsafe(64))' > "$AIRFLOW_HOME/jwt_secret"
+export AIRFLOW__API_AUTH__JWT_SECRET="$(cat "$AIRFLOW_HOME/jwt_secret")"
+if [ ! -f "$AIRFLOW_HOME/passwords.json" ]; then
+  .venv/bin/python -c 'import json,secrets;print(json.dumps({"admin": secrets.token_urlsafe(12)}))' > "$AIRFLOW_HOME/passwords.json"
+fi
+chmod 600 "$AIRFLOW_HOME/passwords.json" "$AIRFLOW_HOME/jwt_secret"
+PASSWORD=$(.venv/bin/python -c 'import json,sys;print(json.load(open(sys.argv[1]))["admin"])' "$AIRFLOW_HOME/passwords.json")
+
+.venv/bin/congkhai init >/dev/null   # the inbox / errors / review / archive folders of every commune
+
+HEALTH="$AIRFLOW__API__BASE_URL/api/v2/monitor/health"
+healthy() {
+  .venv/bin/python - "$HEALTH" <<'PY'
+import json, sys, urllib.request
+try:
+    h = json.load(urllib.request.urlopen(sys.argv[1], timeout=3))
+except Exception:
+    sys.exit(1)
+ok = all(h.get(k, {}).get("status") == "healthy" for k in ("metadatabase", "scheduler", "triggerer", "dag_processor"))
+sys.exit(0 if ok else 1)
+PY
+}
+
+PIDFILE="$AIRFLOW_HOME/standalone.pid"
+if [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
+  echo "==> Airflow already running (PID $(cat "$PIDFILE"))"
+else
+  echo "==> starting airflow standalone (log: $AIRFLOW_HOME/standalone.log)"
+  # setsid: its own process group, so `make stop` can end every process it started.
+  setsid nohup .venv/bin/airflow standalone >"$AIRFLOW_HOME/standalone.log" 2>&1 < /dev/null &
+  echo $! > "$PIDFILE"
+fi
+
+printf "==> waiting for %s " "$HEALTH"
+for _ in $(seq 1 120); do
+  if healthy; then echo " healthy"; break; fi
+  if ! kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then echo; echo "Airflow exited; see $AIRFLOW_HOME/standalone.log"; tail -20 "$AIRFLOW_HOME/standalone.log"; exit 1; fi
+  printf "."; sleep 2
+done
+healthy || { echo " not healthy after 240 s; see $AIRFLOW_HOME/standalone.log"; exit 1; }
+
+if [ "${CONGKHAI_SAMPLES:-1}" = "1" ] && [ -x scripts/drop-samples.sh ]; then
+  scripts/drop-samples.sh
+fi
+
+cat <<INFO
+
+  congkhai is running.
+  Airflow UI : $AIRFLOW__API__BASE_URL   (login: admin / $PASSWORD, also in $AIRFLOW_HOME/passwords.json)
+  Inbox      : $(.venv/bin/congkhai paths --commune kep | awk '$1=="inbox"{print $2}')   (drop issued documents here)
+  Errors     : $(.venv/bin/congkhai paths --commune kep | awk '$1=="errors"{print $2}')
+  Archive    : $(.venv/bin/congkhai paths --commune kep | awk '$1=="archive"{print $2}')
+  Stop with  : make stop
+INFO

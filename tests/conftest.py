@@ -1,0 +1,45 @@
+"""Test set-up shared by every test.
+
+Airflow reads its configuration at import time, so its environment is set here, before any
+test module imports it: a private AIRFLOW_HOME with its own SQLite DB, our dags/ and plugins/.
+The congkhai folders (inbox, archive, state) point into a per-session temp dir so no test writes
+into the repository.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+_SESSION_TMP = Path(tempfile.mkdtemp(prefix="congkhai-tests-"))
+
+os.environ["AIRFLOW_HOME"] = str(_SESSION_TMP / "airflow")
+os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(REPO / "dags")
+os.environ["AIRFLOW__CORE__PLUGINS_FOLDER"] = str(REPO / "plugins")
+os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "True"
+os.environ["AIRFLOW__CORE__EXECUTOR"] = "LocalExecutor"
+os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{_SESSION_TMP}/airflow/airflow.db"
+os.environ["AIRFLOW__CORE__DEFAULT_TIMEZONE"] = "Asia/Ho_Chi_Minh"
+os.environ.setdefault("AIRFLOW__API_AUTH__JWT_SECRET", "x" * 64)
+os.environ["CONGKHAI_DATA"] = str(_SESSION_TMP / "data")
+os.environ.pop("GOTENBERG_URL", None) if not os.environ.get("CONGKHAI_TEST_LIVE") else None
+(_SESSION_TMP / "airflow").mkdir(parents=True, exist_ok=True)
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def airflow_db():
+    """A fresh, migrated Airflow metadata DB, once per test session."""
+    from airflow.utils import db
+
+    db.resetdb()
+    yield
