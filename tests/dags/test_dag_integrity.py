@@ -33,9 +33,7 @@ def dagbag():
         mock.patch("airflow.sdk.Connection.get", side_effect=no_conn),
         mock.patch("airflow.sdk.BaseHook.get_connection", side_effect=no_conn),
     ):
-        return DagBag(dag_folder=str(REPO / "dags"), include_examples=False) if False else DagBag(
-            dag_folder=str(REPO / "dags")
-        )
+        return DagBag(dag_folder=str(REPO / "dags"))
 
 
 def test_no_import_errors(dagbag):
