@@ -232,7 +232,9 @@ class SqlIndex:
             if sha in texts and sha not in seen:
                 seen.add(sha)
                 parts.append(texts[sha])
-        self._fts_insert(cur, eid, commune, "\n".join(parts))
+        # Only the words, as query_tokens sees them: both backends tokenise identically
+        # (PostgreSQL's parser would otherwise keep "15/qd-ubnd" as one "file path" token).
+        self._fts_insert(cur, eid, commune, " ".join(_TOKEN.findall("\n".join(parts))))
 
     def update_folder(self, rel: str, manifest: dict[str, Any], folder_path: Path) -> None:
         """Replace the rows of one folder (called after each manifest change)."""
