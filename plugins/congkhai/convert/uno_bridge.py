@@ -86,6 +86,22 @@ class Bridge:
                 time.sleep(0.05)
         self.desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
 
+    def office_pid(self):
+        """The pid of soffice.bin (the real office; ``soffice`` runs it under oosplash)."""
+        todo = [self.proc.pid]
+        while todo:
+            pid = todo.pop()
+            try:
+                with open(f"/proc/{pid}/comm") as fh:
+                    if fh.read().strip() == "soffice.bin":
+                        return pid
+                for task in os.listdir(f"/proc/{pid}/task"):  # oosplash forks from another thread
+                    with open(f"/proc/{pid}/task/{task}/children") as fh:
+                        todo += [int(c) for c in fh.read().split()]
+            except OSError:
+                continue
+        return self.proc.pid
+
     def convert(self, req):
         src = os.path.abspath(req["src"])
         out = os.path.abspath(req["out"])
@@ -185,7 +201,7 @@ def main():
         bridge.send({"ready": False, "message": str(err)})
         bridge.stop()
         return 3
-    bridge.send({"ready": True, "soffice_pid": bridge.proc.pid})
+    bridge.send({"ready": True, "soffice_pid": bridge.office_pid(), "launcher_pid": bridge.proc.pid})
 
     for line in sys.stdin:
         req = json.loads(line)
