@@ -387,6 +387,13 @@ def read_yaml(path: Path) -> Any:
             kind="bad_yaml",
             path=str(path),
         ) from err
+    except ValueError as err:  # PyYAML builds dates itself and raises ValueError for 2024-02-30
+        raise ConfigError(
+            f"Tệp {path} có ngày không hợp lệ: {err}",
+            f"File {path} has an invalid date: {err}",
+            kind="bad_yaml",
+            path=str(path),
+        ) from err
 
 
 def load_commune(code: str, settings: Settings | None = None) -> Commune:

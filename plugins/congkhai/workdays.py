@@ -116,7 +116,7 @@ class Override:
 def _parse_override(path: Path) -> Override:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as err:
+    except (yaml.YAMLError, ValueError) as err:  # PyYAML raises ValueError for 2024-02-30
         raise ConfigError(f"Tệp lịch {path} không phải YAML hợp lệ: {err}",
                           f"Calendar file {path} is not valid YAML: {err}",
                           kind="bad_calendar", path=str(path)) from err
