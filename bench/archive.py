@@ -78,7 +78,7 @@ def build(root: Path, years: int, cases: int, seed: int) -> dict[str, float]:
     fsutil.DURABLE = False
     archive = Archive(root, "kep", index=False)
     tmp = root.parent / "src"
-    tmp.mkdir(exist_ok=True)
+    tmp.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     first = 2024 - years + 1
     n_files = 0
