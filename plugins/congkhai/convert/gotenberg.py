@@ -94,15 +94,20 @@ class GotenbergConverter(Converter):
             kind="gotenberg_unreachable",
         )
 
-    def _run(self, build, label: str, src: Path | None) -> bytes:
-        """Run a route built by ``build(client)`` with retries; return the response body."""
+    def _run(self, make_route, configure, label: str, src: Path | None) -> bytes:
+        """Run ``make_route(client)``, set up by ``configure(route)``, with retries; return the body.
+
+        The route is configured inside its ``with`` block: entering a gotenberg-client route
+        resets its form data and files.
+        """
         from gotenberg_client import HttpStatusError
 
         wait = self.backoff
         last: Exception | None = None
         for attempt in range(1, self.retries + 2):
             try:
-                with build(self._client) as route:
+                with make_route(self._client) as route:
+                    configure(route)
                     return route.run().content
             except HttpStatusError as err:
                 status = err.response.status_code
@@ -154,16 +159,15 @@ class GotenbergConverter(Converter):
                     kind="missing_input", path=str(job.src),
                 )
 
-            def build(client):
-                route = client.libre_office.to_pdf().convert(job.src)
+            def configure(route):
+                route.convert(job.src)
                 route.update_indexes(update_indexes=False)
                 if job.pdfa:
                     route.pdf_format(PdfAFormat.A2b)
                 route.metadata(title=meta.title, subject=meta.subject or None,
                                author=meta.author or None, keywords=list(meta.keywords) or None)
-                return route
 
-            content = self._run(build, job.src.name, job.src)
+            content = self._run(lambda c: c.libre_office.to_pdf(), configure, job.src.name, job.src)
             job.out.parent.mkdir(parents=True, exist_ok=True)
             tmp = temp_output(job.out)
             try:
@@ -208,8 +212,8 @@ class GotenbergConverter(Converter):
         from congkhai.convert.pdfa import set_metadata
 
         src_pdf, out_pdf = Path(src_pdf), Path(out_pdf)
-        content = self._run(lambda c: c.pdf_convert.to_pdfa().convert(src_pdf).pdf_format(PdfAFormat.A2b),
-                            src_pdf.name, src_pdf)
+        content = self._run(lambda c: c.pdf_convert.to_pdfa(),
+                            lambda r: r.convert(src_pdf).pdf_format(PdfAFormat.A2b), src_pdf.name, src_pdf)
         out_pdf.parent.mkdir(parents=True, exist_ok=True)
         tmp = temp_output(out_pdf)
         try:
