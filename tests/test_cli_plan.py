@@ -9,9 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
 from congkhai.cli import app
+from typer.testing import CliRunner
 
 REPO = Path(__file__).resolve().parent.parent
 runner = CliRunner()

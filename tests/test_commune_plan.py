@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from congkhai.commune import load_commune
 from congkhai.config import settings
 from congkhai.errors import ConfigError, UsageError
@@ -317,3 +316,23 @@ def test_invalid_commune_names_the_field(communes):
     with pytest.raises(ConfigError) as exc:
         load_commune("demo-xa")
     assert "kind" in str(exc.value) and str(path) in str(exc.value)
+
+
+def test_wording_dict_for_templates():
+    w = load_commune("kep").wording()
+    assert w["body_name_upper"] == "ỦY BAN NHÂN DÂN THỊ TRẤN KÉP"
+    assert w["group_word"] == "tổ dân phố" and w["place"] == "Kép"
+    assert w["chairman_name"] == "Đặng Minh Khôi"
+    assert all(isinstance(v, str) for v in w.values())
+    assert load_commune("demo-xa").wording()["radio_name"] == ""
+
+
+def test_load_plan_or_latest(communes):
+    from congkhai.plan import load_plan_or_latest
+
+    plan, exact = load_plan_or_latest("kep", 2024)
+    assert exact and plan.year == 2024
+    plan, exact = load_plan_or_latest("kep", 2026)
+    assert not exact and plan.year == 2024
+    with pytest.raises(ConfigError):
+        load_plan_or_latest("kep", 2023)

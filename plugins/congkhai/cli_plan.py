@@ -18,7 +18,7 @@ from typing import Any
 
 import typer
 
-from congkhai.errors import CongkhaiError, ConfigError, UsageError
+from congkhai.errors import ConfigError, CongkhaiError, UsageError
 
 DEFAULT_COMMUNE = "kep"
 
@@ -55,18 +55,18 @@ def register(app: typer.Typer) -> None:
     @plan_app.command("check")
     def plan_check(
         commune: str = typer.Option(None, "--commune", help="Mã đơn vị / commune code (default: kep)"),
-        year: int = typer.Option(None, "--year", help="Năm kế hoạch / plan year (default: this year)"),
+        year: int = typer.Option(None, "--year", help="Năm kế hoạch / plan year (default: this year's, else the latest earlier plan)"),
         as_json: bool = typer.Option(False, "--json", help="In JSON / print JSON"),
     ) -> None:
         """Kiểm tra kế hoạch theo Luật 10/2022 Điều 12–13 (exit 1 when invalid or below the law)."""
         from congkhai.commune import load_commune
-        from congkhai.plan import check_plan, load_plan
+        from congkhai.plan import check_plan
 
         code = commune or _default_commune()
-        y = year or dt.date.today().year
         try:
             c = load_commune(code)
-            p = load_plan(code, y)
+            p = _plan_for(code, year or dt.date.today().year, explicit=year is not None)
+            y = p.year
         except ConfigError as err:
             # A plan that does not load is an invalid plan (exit 1); a missing commune/plan is
             # bad input (exit 2).
@@ -89,15 +89,13 @@ def register(app: typer.Typer) -> None:
     @plan_app.command("items")
     def plan_items(
         commune: str = typer.Option(None, "--commune", help="Mã đơn vị / commune code (default: kep)"),
-        year: int = typer.Option(None, "--year", help="Năm kế hoạch / plan year (default: this year)"),
+        year: int = typer.Option(None, "--year", help="Năm kế hoạch / plan year (default: this year's, else the latest earlier plan)"),
         as_json: bool = typer.Option(False, "--json", help="In JSON / print JSON"),
     ) -> None:
         """Liệt kê các mục của kế hoạch / list the plan's items."""
-        from congkhai.plan import load_plan
-
         code = commune or _default_commune()
         try:
-            p = load_plan(code, year or dt.date.today().year)
+            p = _plan_for(code, year or dt.date.today().year, explicit=year is not None)
         except CongkhaiError as err:
             raise _die(str(err)) from None
         if as_json:
@@ -189,20 +187,12 @@ def register(app: typer.Typer) -> None:
 def _plan_for(commune: str, year: int, explicit: bool):  # -> Plan
     """The plan of ``year``; without an explicit --year fall back to the latest earlier plan
     (item codes are stable across years), saying so on stderr."""
-    from congkhai.plan import load_plan, plan_file
+    from congkhai.plan import load_plan, load_plan_or_latest
 
-    try:
+    if explicit:
         return load_plan(commune, year)
-    except ConfigError as err:
-        if explicit or err.kind != "missing_plan":
-            raise
-        folder = plan_file(commune, year).parent
-        earlier = sorted(
-            int(p.stem.split("-")[1]) for p in folder.glob("plan-*.yaml")
-            if p.stem.split("-")[1].isdigit() and int(p.stem.split("-")[1]) < year
-        )
-        if not earlier:
-            raise
-        typer.echo(f"cảnh báo: chưa có kế hoạch năm {year}, dùng kế hoạch năm {earlier[-1]} / "
-                   f"no {year} plan, using the {earlier[-1]} plan", err=True)
-        return load_plan(commune, earlier[-1])
+    plan, exact = load_plan_or_latest(commune, year)
+    if not exact:
+        typer.echo(f"cảnh báo: chưa có kế hoạch năm {year}, dùng kế hoạch năm {plan.year} / "
+                   f"no {year} plan, using the {plan.year} plan", err=True)
+    return plan

@@ -18,7 +18,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from congkhai.config import Settings, settings as _settings
+from congkhai.config import Settings
+from congkhai.config import settings as _settings
 from congkhai.errors import ConfigError
 from congkhai.textutil import nfc
 
@@ -291,6 +292,20 @@ class Commune(_Model):
     def ubnd_board(self) -> str:
         """The notice board at the People's Committee: ``Bản tin công khai của UBND thị trấn Kép``."""
         return f"Bản tin công khai của {self.body_short}"
+
+    def wording(self) -> dict[str, str]:
+        """Every wording a document template needs, as one flat dict of strings."""
+        keys = (
+            "code", "name", "name_cap", "name_upper", "body_name_upper", "body_short",
+            "body_short_upper", "body_full", "superior", "superior_upper", "superior_full_upper",
+            "district", "province", "place", "unit_word", "unit_word_upper", "group_word",
+            "group_word_upper", "group_word_cap", "group_leader_title", "office_name",
+            "council_name", "council_short", "radio_name", "ubnd_board",
+        )
+        out = {k: getattr(self, k) for k in keys}
+        out["chairman_name"] = self.chairman.name
+        out["chairman_title"] = self.chairman.title
+        return {k: ("" if v is None else str(v)) for k, v in out.items()}
 
     # --- look-ups -------------------------------------------------------------------------
     def signer(self, role: str = "chairman") -> Signer:

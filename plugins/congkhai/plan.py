@@ -33,7 +33,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from congkhai.commune import Commune, read_yaml
-from congkhai.config import Settings, settings as _settings
+from congkhai.config import Settings
+from congkhai.config import settings as _settings
 from congkhai.errors import ConfigError, UsageError
 from congkhai.textutil import fold, nfc
 
@@ -419,6 +420,26 @@ def load_plan(commune: str, year: int, settings: Settings | None = None) -> Plan
         ) from err
     _CACHE[path] = (mtime, plan)
     return plan
+
+
+def load_plan_or_latest(commune: str, year: int, settings: Settings | None = None) -> tuple[Plan, bool]:
+    """The plan of ``year``, or when that file does not exist the latest earlier plan of the
+    commune (item codes are stable across years). Returns ``(plan, exact)``; ``exact`` is False
+    when an earlier year's plan stands in (callers should say so to the operator)."""
+    try:
+        return load_plan(commune, year, settings), True
+    except ConfigError as err:
+        if err.kind != "missing_plan":
+            raise
+        folder = plan_file(commune, year, settings).parent
+        years = []
+        for p in folder.glob("plan-*.yaml"):
+            tail = p.stem.removeprefix("plan-")
+            if tail.isdigit() and int(tail) < year:
+                years.append(int(tail))
+        if not years:
+            raise
+        return load_plan(commune, max(years), settings), False
 
 
 # --- the law check ----------------------------------------------------------------------------

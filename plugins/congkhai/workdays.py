@@ -32,7 +32,8 @@ from typing import Any
 import holidays as _holidays
 import yaml
 
-from congkhai.config import PACKAGE_DIR, Settings, settings as _settings
+from congkhai.config import PACKAGE_DIR, Settings
+from congkhai.config import settings as _settings
 from congkhai.errors import ConfigError
 
 log = logging.getLogger(__name__)
