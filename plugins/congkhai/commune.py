@@ -391,7 +391,8 @@ def read_yaml(path: Path) -> Any:
             f"Không tìm thấy tệp {path}", f"File not found: {path}", kind="missing_file", path=str(path)
         ) from err
     try:
-        return yaml.safe_load(text)
+        # libyaml when present: ~5x faster than the pure-Python loader
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" (dòng {mark.line + 1})" if mark else ""
