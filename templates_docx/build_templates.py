@@ -191,6 +191,9 @@ class Builder:
             el = style.element
             if el.get(qn("w:type")) in ("paragraph", "character", "table"):
                 _set_fonts(_rpr_of(el))
+        # Table styles' conditional formats (tblStylePr) carry theme fonts too: fix every rFonts.
+        for fonts in list(styles_el.iter(qn("w:rFonts"))):
+            _set_fonts(fonts.getparent())
         normal = self.doc.styles["Normal"]
         normal.font.size = Pt(self.body_size)
         pf = normal.paragraph_format
@@ -301,7 +304,7 @@ class Builder:
 
     def title(self, doc_type: str, subject: str = "{{ subject }}", extra: Sequence[str] = ()) -> None:
         """Document type (bold upper case), the subject (bold), a short rule under it."""
-        self.para(doc_type, align="center", size=14, indent=False, before=18, after=0, flags="b", keep_next=True)
+        self.para(doc_type, align="center", size=14, indent=False, before=12, after=0, flags="b", keep_next=True)
         self.para(subject, align="center", size=14, indent=False, after=0, flags="b", keep_next=True)
         for line in extra:
             self.para(line, align="center", size=14, indent=False, after=0, flags="b", keep_next=True)
@@ -309,7 +312,7 @@ class Builder:
         pf = p.paragraph_format
         side = (TEXT_WIDTH_CM - SUBJECT_RULE_CM) / 2
         pf.left_indent = pf.right_indent = Cm(side)
-        pf.space_before, pf.space_after = Pt(4), Pt(12)
+        pf.space_before, pf.space_after = Pt(4), Pt(10)
         pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
         pf.line_spacing = Pt(2)
         _border(p, "top")
@@ -451,10 +454,9 @@ def activity_plan() -> Builder:
 
 
 def _minute_opening(b: Builder) -> None:
-    b.para("{{ opening }}")
-    b.para("Thành phần gồm có:", keep_next=True)
+    b.para("{{ opening }}", keep_next=True)
     b.tag("for a in attendees")
-    b.para("{{ loop.index }}. {{ a }}", after=2)
+    b.para("{{ loop.index }}. {{ a }}", after=0)
     b.tag("endfor")
 
 
@@ -567,11 +569,11 @@ def posting_end() -> Builder:
     b.para("Cùng xác nhận việc kết thúc công khai văn bản sau:", keep_next=True)
     b.para("{{ document }}", flags="b")
     b.para([("Hình thức, địa điểm đã công khai:", "b")], keep_next=True)
-    b.items("channels", prefix="- ", after=2)
+    b.items("channels", prefix="- ", after=0)
     b.para([("Thời gian công khai thực tế: ", "b"), ("{{ period }}.", "")])
     b.tag("if feedback")
     b.para([("Ý kiến phản hồi: ", "b"), ("trong thời gian công khai đã nhận được {{ feedback|length }} ý kiến:", "")])
-    b.items("feedback", prefix="- ", after=2)
+    b.items("feedback", prefix="- ", after=0)
     b.tag("else")
     b.para([("Ý kiến phản hồi: ", "b"), ("trong thời gian công khai không nhận được ý kiến phản hồi nào.", "")])
     b.tag("endif")
@@ -644,7 +646,7 @@ def group_notice() -> Builder:
 
 GROUP_NOTICE_TXT = """\
 {{ issuer_full }}
-THÔNG BÁO {{ number_notation }} ({{ place_date }})
+THÔNG BÁO Số: {{ number_notation }} ({{ place_date }})
 {{ subject }}
 
 Kính gửi: {{ addressee }}

@@ -143,7 +143,8 @@ def period_text(start: dt.date, end: dt.date | None, days: int | None = None) ->
     """``từ ngày 08 tháng 01 năm 2024 đến hết ngày 07 tháng 02 năm 2024 (30 ngày liên tục)``."""
     if end is None:
         return f"niêm yết thường xuyên kể từ {date_words(start)}"
-    n = days if days is not None else (end - start).days
+    # The actual count (the end may have moved past a day off), first day not counted.
+    n = (end - start).days
     return f"từ {date_words(start)} đến hết {date_words(end)} ({n:02d} ngày liên tục)"
 
 
@@ -295,6 +296,14 @@ def _minute_common(
         "secretary_name": secretary.name,
         "witnesses": [dict(w) for w in witnesses],
     }
+
+
+def leader_of(commune: Commune, grp: ResidentialGroup) -> str:
+    """``Tổ trưởng tổ dân phố số 3`` / ``Trưởng thôn Đông`` (never ``Trưởng thôn thôn Đông``)."""
+    title, gw = commune.leader_title_of(grp), commune.group_word
+    if title.lower().endswith(gw) and grp.name.lower().startswith(gw):
+        return f"{title[: -len(gw)].strip()} {_lower_first(grp.name)}"
+    return f"{title} {_lower_first(grp.name)}"
 
 
 def _front_name(commune: Commune) -> str:
@@ -557,14 +566,13 @@ def posting_start_group(commune: Commune, case: Case, group: str | ResidentialGr
     grp = commune.group(group) if isinstance(group, str) else group
     d = schedule_dates(commune, case, item, schedule)
     ref = document_ref(case, commune)
-    leader_title = commune.leader_title_of(grp)
     n = _number(register, "posting_start_group", d.posting_start,
                 number_key("posting_start_group", case, grp.code), number)
     ctx = header_fields(commune, "posting_start_group", d.posting_start, n,
                         f"Niêm yết công khai thông tin tại nhà văn hóa {_lower_first(grp.name)}",
                         [f"{commune.office.name} (lưu hồ sơ công khai);", f"{grp.name};", "Lưu: VT, hồ sơ."])
     secretary = _responsible(commune, item, case)
-    chair = Person(name=grp.leader, title=f"{leader_title}, {grp.name}")
+    chair = Person(name=grp.leader, title=leader_of(commune, grp))
     ctx.update(_minute_common(
         commune, date=d.posting_start, place=_lower_first(grp.cultural_house), chair=chair, secretary=secretary,
         others=[f"Đại diện Ban công tác Mặt trận {_lower_first(grp.name)}: {_mr('')};",
@@ -629,7 +637,7 @@ def posting_end(commune: Commune, case: Case, *, item: Item | None = None, sched
     secretary = _responsible(commune, item, case)
     if group:
         grp = commune.group(group)
-        chair = Person(name=grp.leader, title=f"{commune.leader_title_of(grp)}, {grp.name}")
+        chair = Person(name=grp.leader, title=leader_of(commune, grp))
         place = _lower_first(grp.cultural_house)
         where = [f"Niêm yết tại Bản tin công khai ở {_lower_first(grp.cultural_house)}."]
         others = [f"Đại diện Nhân dân {_lower_first(grp.name)}: {_mr('')}."]
@@ -799,7 +807,7 @@ def group_notice(commune: Commune, case: Case, group: str | None = None, *, item
     g = commune.group_word
     if group:
         grp = commune.group(group)
-        addressee = f"Ông/Bà {grp.leader}, {commune.leader_title_of(grp)} {_lower_first(grp.name)}"
+        addressee = f"Ông/Bà {grp.leader}, {leader_of(commune, grp)}"
         house = _lower_first(grp.cultural_house)
         zalo = grp.zalo_group or f"nhóm Zalo của {_lower_first(grp.name)}"
     else:

@@ -1,0 +1,78 @@
+"""Sample cases and contexts for every kind: used by the previews script and the tests.
+
+The sample document is a made-up decision (Quyết định số 15/QĐ-UBND) on the poor-household
+review, an item with radio (Điều 11 khoản 7), so every kind has something real to print.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from congkhai.case import Case
+from congkhai.commune import Commune, load_commune
+from congkhai.documents.context import build_context
+from congkhai.documents.kinds import KINDS
+from congkhai.documents.register import Register
+
+
+def sample_cases(commune: Commune, year: int = 2024) -> list[Case]:
+    unit = commune.unit_word
+    return [
+        Case(commune=commune.code, issued=dt.date(year, 1, 5),
+             subject=f"Phê duyệt kết quả rà soát hộ nghèo, hộ cận nghèo trên địa bàn {unit} năm {year}",
+             doc_number="15", doc_code="QĐ-UBND", doc_type="QUYẾT ĐỊNH", item="Q4-5", law_item=7),
+        Case(commune=commune.code, issued=dt.date(year, 2, 20),
+             subject=f"Công khai dự toán ngân sách {unit} năm {year}",
+             doc_number="20", doc_code="QĐ-UBND", doc_type="QUYẾT ĐỊNH", item="Q1-8", law_item=2,
+             feedback=["Bà Nguyễn Thị Hằng đề nghị làm rõ khoản chi sự nghiệp giáo dục"]),
+        Case(commune=commune.code, issued=dt.date(year, 3, 12),
+             subject=f"Kế hoạch lấy ý kiến Nhân dân về dự thảo quy chế quản lý nghĩa trang của {unit}",
+             doc_number="32", doc_code="KH-UBND", doc_type="KẾ HOẠCH", item="Q1-1", law_item=11),
+    ]
+
+
+def sample_contexts(code: str, register: Register, year: int = 2024) -> dict[str, dict[str, Any]]:
+    """One context per kind (``broadcast_report`` only when the commune has a radio station)."""
+    commune = load_commune(code)
+    cases = sample_cases(commune, year)
+    case = cases[0]
+    group = commune.groups[1].code if len(commune.groups) > 1 else None
+    out: dict[str, dict[str, Any]] = {}
+    for kind in KINDS:
+        if kind == "broadcast_report" and not commune.has_radio:
+            continue
+        opts: dict[str, Any] = {}
+        if kind == "quarterly_list":
+            opts = {"quarter": 1, "cases": cases}
+        elif kind == "council_report":
+            opts = {"cases": cases, "period_end": dt.date(year, 6, 30)}
+        elif kind == "posting_end":
+            opts = {"feedback": ["Ông Trần Văn Đức hỏi về tiêu chí bình xét hộ cận nghèo"]}
+        out[kind] = build_context(
+            kind, commune, year=year, case=case, register=register,
+            group=group if kind in ("posting_start_group", "group_notice") else None, **opts,
+        )
+    return out
+
+
+def soffice_to_pdf(docs: list[Path], outdir: Path, timeout: float = 180) -> list[Path]:
+    """Convert .docx files to PDF with one local ``soffice`` call (previews and tests only;
+    the pipeline converts through ``congkhai.convert``). A private profile per call: sharing one
+    between processes makes the second hand its job to the first. ``soffice`` exits 0 on failure,
+    so each output is checked to exist and start with ``%PDF-``."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
+        subprocess.run(
+            ["soffice", "--headless", f"-env:UserInstallation=file://{profile}", "--convert-to", "pdf",
+             "--outdir", str(outdir), *map(str, docs)],
+            check=True, capture_output=True, timeout=timeout,
+        )
+    pdfs = [outdir / (d.stem + ".pdf") for d in docs]
+    bad = [p.name for p in pdfs if not p.is_file() or not p.read_bytes().startswith(b"%PDF-")]
+    if bad:
+        raise RuntimeError(f"LibreOffice did not convert: {', '.join(bad)}")
+    return pdfs
