@@ -1,0 +1,116 @@
+"""Operator actions: what a person records or corrects about a case; every change is kept.
+
+Each action records an event in the case's history, and remakes the documents it affects as new
+versions (the earlier ones stay in the archive).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from congkhai.archive.store import CaseFolder
+from congkhai.errors import UsageError
+from congkhai.pipeline.calendar_jobs import daily_specs
+from congkhai.pipeline.context import CommuneRun
+from congkhai.pipeline.issuance import issuance_specs, spec
+from congkhai.pipeline.produce import produce
+
+#: Case fields an operator may correct (the issue date and number name the folder: cancel and re-drop instead).
+CORRECTABLE = ("subject", "item", "doc_type", "signer", "issuer", "place")
+
+
+def _folder(run: CommuneRun, case_id: str) -> CaseFolder:
+    folder = run.archive.find_case(case_id)
+    if folder is None or folder.case is None:
+        raise UsageError(f"Không có hồ sơ {case_id} của {run.code}", f"no case {case_id} in {run.code}",
+                         kind="unknown_case", field="case_id")
+    return folder
+
+
+def _remake(run: CommuneRun, folder: CaseFolder, day: dt.date, converter: Any = None) -> dict[str, Any]:
+    """Remake what exists and changed: posting documents, and the end documents if they were made."""
+    specs = issuance_specs(run, folder)
+    made = {f["key"] for f in folder.manifest["files"]}
+    end_specs, _ = daily_specs(run, max(day, folder.case.issued))  # type: ignore[union-attr]
+    specs += [s for s in end_specs if s.folder == f"case:{folder.case_id}"]
+    case = folder.case
+    assert case is not None
+    item, _ = run.item_of(case)
+    schedule = run.schedule_of(case)
+    build = dict(case=case, item=item, schedule=schedule)
+    for key, kind in (("posting_end", "posting_end"), ("broadcast_report", "broadcast_report")):
+        if key in made and not any(s.key == key for s in specs) and schedule is not None:
+            specs.append(spec(run, kind, key, f"case:{case.case_id}", f"{kind}: {case.subject}",
+                              schedule.posting_end or day, **build))
+    return produce(run, specs, converter, changed=True).to_dict()
+
+
+def record_posting(run: CommuneRun, case_id: str, posted: dt.date, by: str = "", converter: Any = None) -> dict:
+    """The actual posting date: the schedule and the start minutes follow it."""
+    folder = _folder(run, case_id)
+    case = folder.case
+    assert case is not None
+    if posted < case.issued:
+        raise UsageError(f"Ngày niêm yết {posted} trước ngày ban hành {case.issued}",
+                         f"posting date {posted} before issue date {case.issued}", field="posted")
+    case.posted = posted
+    folder.update_case(case)
+    folder.record_event("posting_recorded", posted=posted.isoformat(), by=by)
+    return _remake(run, folder, posted, converter)
+
+
+def record_feedback(run: CommuneRun, case_id: str, text: str, day: dt.date, by: str = "",
+                    converter: Any = None) -> dict:
+    """Feedback received during posting: it appears in the end-of-disclosure minutes."""
+    folder = _folder(run, case_id)
+    case = folder.case
+    assert case is not None
+    text = text.strip()
+    if not text:
+        raise UsageError("Nội dung ý kiến phản hồi rỗng", "empty feedback", field="feedback")
+    if text not in case.feedback:
+        case.feedback.append(text)
+        folder.update_case(case)
+    folder.record_event("feedback", text=text, on=day.isoformat(), by=by)
+    return _remake(run, folder, day, converter)
+
+
+def cancel_case(run: CommuneRun, case_id: str, reason: str, by: str = "") -> dict:
+    """Stop the pipeline for a case (wrongly dropped, withdrawn): its files stay, nothing more is made."""
+    folder = _folder(run, case_id)
+    case = folder.case
+    assert case is not None
+    case.status = "cancelled"
+    folder.update_case(case)
+    folder.record_event("cancelled", reason=reason, by=by)
+    return {"case_id": case_id, "status": "cancelled"}
+
+
+def correct_case(run: CommuneRun, case_id: str, changes: dict[str, Any], day: dt.date, by: str = "",
+                 converter: Any = None) -> dict:
+    """Correct what intake read (subject, plan item, …) and remake the affected documents."""
+    folder = _folder(run, case_id)
+    case = folder.case
+    assert case is not None
+    bad = sorted(set(changes) - set(CORRECTABLE))
+    if bad:
+        raise UsageError(f"Không sửa được trường {', '.join(bad)} (chỉ: {', '.join(CORRECTABLE)})",
+                         f"cannot correct {bad}", field=bad[0])
+    if changes.get("item"):
+        plan = run.plan(case.issued.year)
+        if plan is not None:
+            item = plan.item(changes["item"])  # raises UnknownItem naming the code
+            case.law_item = item.law_item
+    for k, v in changes.items():
+        setattr(case, k, v)
+    folder.update_case(case)
+    folder.record_event("corrected", fields=sorted(changes), by=by)
+    return _remake(run, folder, day, converter)
+
+
+def regenerate(run: CommuneRun, case_id: str, day: dt.date, by: str = "", converter: Any = None) -> dict:
+    """Remake every document of a case whose inputs changed (e.g. after the commune profile was fixed)."""
+    folder = _folder(run, case_id)
+    folder.record_event("regenerate", by=by)
+    return _remake(run, folder, day, converter)

@@ -1,0 +1,223 @@
+"""Calendar triggers: what is due on a given working day, for one commune.
+
+- ``daily``: broadcast reports whose radio days are over, end-of-disclosure minutes for postings
+  whose period ended (the case is then closed), and the deadline check.
+- ``quarterly``: days 1–5 of January, April, July, October: the list of what was disclosed in the
+  previous quarter, itself posted (plan item 1.8, 90 days) with its own minutes.
+- ``january``: the yearly disclosure plan (item 1.1, posted with its minutes) and re-posting
+  minutes of every permanent item (regulations, codes of conduct, duties, procedures).
+- ``council``: the report on disclosure results before each regular People's Council session.
+
+Every function takes ``day`` (the run's logical date) and is idempotent: a document whose key is
+already filed is not made again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from congkhai.archive.store import CaseFolder
+from congkhai.case import Case
+from congkhai.pipeline.context import CommuneRun, schedule_record
+from congkhai.pipeline.issuance import context_date, issuance_specs, repost, spec
+from congkhai.pipeline.produce import DocSpec, produce, resolve_folder
+
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+#: Working days before a regular People's Council session on which its report is made.
+COUNCIL_LEAD_DAYS = 5
+#: A case whose posting has not started is "near its deadline" this many working days before it.
+NEAR_DAYS = 1
+
+
+def _has(folder: CaseFolder, key: str) -> bool:
+    return any(f["key"] == key and f["path"].lower().endswith(".pdf") for f in folder.manifest["files"])
+
+
+def _posted(folder: CaseFolder) -> bool:
+    return any(f["kind"] in ("posting_start_ubnd", "posting_start_group") for f in folder.manifest["files"])
+
+
+def daily_specs(run: CommuneRun, day: dt.date) -> tuple[list[DocSpec], list[str]]:
+    """Broadcast reports and end minutes due on ``day``; also the cases to close once they are filed."""
+    specs: list[DocSpec] = []
+    closing: list[str] = []
+    for folder in run.case_folders():
+        case = folder.case
+        if case is None or case.status != "open" or case.issued > day or not _posted(folder):
+            continue
+        schedule = run.schedule_of(case)
+        if schedule is None:
+            continue
+        item, _ = run.item_of(case)
+        ref = f"case:{case.case_id}"
+        build = dict(case=case, item=item, schedule=schedule)
+        due = schedule.broadcast_report_due
+        if run.commune.has_radio and due and due <= day and not _has(folder, "broadcast_report"):
+            specs.append(spec(run, "broadcast_report", "broadcast_report", ref,
+                              f"Báo cáo kết quả phát tin: {case.subject}", due, **build))
+        end = schedule.posting_end
+        if end and end <= day and not schedule.permanent:
+            if not _has(folder, "posting_end"):
+                specs.append(spec(run, "posting_end", "posting_end", ref,
+                                  f"Biên bản kết thúc công khai: {case.subject}", end, **build))
+            closing.append(case.case_id)
+    return specs, closing
+
+
+def deadline_check(run: CommuneRun, day: dt.date) -> dict[str, list[dict[str, Any]]]:
+    """Cases not yet posted whose deadline is near or past, and cases posted late."""
+    cal = run.calendar
+    near, overdue, late = [], [], []
+    for folder in run.case_folders():
+        case = folder.case
+        if case is None or case.status == "cancelled" or case.issued > day:
+            continue
+        schedule = run.schedule_of(case)
+        if schedule is None:
+            continue
+        row = {"case_id": case.case_id, "subject": case.subject, "item": case.item,
+               "deadline": schedule.deadline.isoformat(), "path": folder.rel_path}
+        if not _posted(folder):
+            if day > schedule.deadline:
+                overdue.append({**row, "working_days_late": cal.working_days_between(schedule.deadline, day)})
+            elif cal.working_days_between(day, schedule.deadline) <= NEAR_DAYS:
+                near.append(row)
+        elif schedule.late and case.status == "open":
+            late.append({**row, "posting_start": schedule.posting_start.isoformat(),
+                         "working_days_late": schedule.days_late})
+    return {"near": near, "overdue": overdue, "late": late}
+
+
+def run_daily(run: CommuneRun, day: dt.date, converter: Any = None) -> dict[str, Any]:
+    specs, closing = daily_specs(run, day)
+    produced = produce(run, specs, converter)
+    for cid in closing:
+        folder = run.archive.find_case(cid)
+        if folder is None or not _has(folder, "posting_end"):
+            continue
+        case = folder.case
+        if case is not None and case.status == "open":
+            case.status = "closed"
+            folder.update_case(case)
+            folder.record_event("closed", on=day.isoformat())
+    return {"day": day.isoformat(), "closed": closing, **produced.to_dict(), "deadlines": deadline_check(run, day)}
+
+
+# ---------------------------------------------------------------------------------------- quarterly
+
+def previous_quarter(day: dt.date) -> tuple[int, int]:
+    q = (day.month - 1) // 3 + 1
+    return (day.year, q - 1) if q > 1 else (day.year - 1, 4)
+
+
+def is_quarter_window(day: dt.date) -> bool:
+    return day.month in (1, 4, 7, 10) and 1 <= day.day <= 5
+
+
+def _cases(run: CommuneRun) -> list[Case]:
+    out = []
+    for f in run.case_folders():
+        c = f.case
+        if c is not None and c.status != "cancelled":
+            out.append(c)
+    return out
+
+
+def _posted_case(run: CommuneRun, year_spec: DocSpec, item_code: str, doc_type: str) -> list[DocSpec]:
+    """A document the commune itself issues and posts (the yearly plan, a quarterly list) becomes a case.
+
+    Its PDF (already filed in the year folder) is the case's original; the posting documents follow
+    its plan item, as for any issued document.
+    """
+    year_folder = resolve_folder(run, year_spec.folder)
+    pdf = year_folder.latest(year_spec.key, "pdf")
+    if pdf is None:
+        return []
+    plan = run.plan(year_spec.doc_date.year) or run.plan(year_spec.doc_date.year - 1)
+    law_item = plan.item(item_code).law_item if plan is not None and item_code in plan.codes else None
+    case = Case(
+        commune=run.code, issued=year_spec.doc_date, subject=year_spec.context["subject"],
+        doc_number=f"{year_spec.number:02d}" if year_spec.number else None, doc_code=year_spec.code,
+        doc_type=doc_type, place=run.commune.place, issuer=run.commune.body_short,
+        signer=run.commune.chairman.name, item=item_code, law_item=law_item, text_source="generated",
+        original_name=pdf.path, sha256=pdf.sha256,
+    )
+    folder = run.archive.find_case(case.case_id) or run.archive.open_case(case)
+    if not folder.files(kind="original"):
+        folder.add_original(pdf.abs_path)
+    return issuance_specs(run, folder)
+
+
+def run_quarterly(run: CommuneRun, day: dt.date, converter: Any = None) -> dict[str, Any]:
+    """The list of the previous quarter, then its posting documents (two batches: the list is their subject)."""
+    if not is_quarter_window(day):
+        return {"day": day.isoformat(), "skipped": "not in days 1-5 of a quarter's first month"}
+    y, q = previous_quarter(day)
+    plan = run.plan(y)
+    cases = [c for c in _cases(run) if c.item != "1.8"]
+    year_spec = spec(run, "quarterly_list", f"quarterly_list:{y}-Q{q}", f"year:{day.year}",
+                     f"Danh sách nội dung đã công khai quý {ROMAN[q]} năm {y}", day,
+                     year=y, quarter=q, cases=cases, plan=plan, date=day)
+    first = produce(run, [year_spec], converter)
+    second = produce(run, _posted_case(run, year_spec, "1.8", "DANH SÁCH"), converter)
+    return {"day": day.isoformat(), "quarter": f"{y}-Q{q}", "list": first.to_dict(), "posting": second.to_dict()}
+
+
+# ----------------------------------------------------------------------------------------- january
+
+def run_january(run: CommuneRun, day: dt.date, converter: Any = None) -> dict[str, Any]:
+    """The yearly plan of ``day.year`` (posted as item 1.1) and the re-posting of permanent items."""
+    if day.month != 1:
+        return {"day": day.isoformat(), "skipped": "not January"}
+    plan = run.plan(day.year)
+    result: dict[str, Any] = {"day": day.isoformat()}
+    if plan is None:
+        result["plan"] = f"no plan-{day.year}.yaml for {run.code}: add it to the commune folder"
+    else:
+        year_spec = spec(run, "yearly_plan", "yearly_plan", f"year:{day.year}",
+                         f"Kế hoạch thực hiện công khai năm {day.year}", day, year=day.year, plan=plan, date=day)
+        result["plan"] = produce(run, [year_spec], converter).to_dict()
+        result["plan_posting"] = produce(run, _posted_case(run, year_spec, "1.1", "KẾ HOẠCH"), converter).to_dict()
+    reposts: list[DocSpec] = []
+    for folder in run.case_folders():
+        case = folder.case
+        if case is None or case.status == "cancelled" or case.issued.year >= day.year:
+            continue
+        schedule = run.schedule_of(case)
+        if schedule is not None and schedule.permanent and _posted(folder):
+            reposts += repost(run, case, day)
+    result["reposts"] = produce(run, reposts, converter).to_dict()
+    return result
+
+
+# ----------------------------------------------------------------------------------------- council
+
+def council_report_day(run: CommuneRun, session: dt.date) -> dt.date:
+    cal = run.calendar
+    d = session
+    for _ in range(COUNCIL_LEAD_DAYS):
+        d = cal.previous_working_day(d)
+    return d
+
+
+def run_council(run: CommuneRun, day: dt.date, converter: Any = None) -> dict[str, Any]:
+    """On the working day ``COUNCIL_LEAD_DAYS`` before a regular session: the report for the period."""
+    sessions = run.commune.sessions(day.year)
+    due = [s for s in sessions if council_report_day(run, s) == day]
+    if not due:
+        return {"day": day.isoformat(), "skipped": "no regular session in "
+                f"{COUNCIL_LEAD_DAYS} working days", "sessions": [s.isoformat() for s in sessions]}
+    session = due[0]
+    earlier = [s for s in sessions if s < session]
+    start = council_report_day(run, earlier[-1]) + dt.timedelta(days=1) if earlier else dt.date(day.year, 1, 1)
+    label = (f"từ ngày {start:%d/%m/%Y} đến ngày {day:%d/%m/%Y}")
+    s = spec(run, "council_report", f"council_report:{session.isoformat()}", f"year:{day.year}",
+             f"Báo cáo kết quả thực hiện công khai trình kỳ họp HĐND ngày {session:%d/%m/%Y}", day,
+             year=day.year, cases=_cases(run), plan=run.plan(day.year), period_start=start, period_end=day,
+             period_label=label, date=day)
+    return {"day": day.isoformat(), "session": session.isoformat(), **produce(run, [s], converter).to_dict()}
+
+
+__all__ = ["context_date", "daily_specs", "deadline_check", "run_council", "run_daily", "run_january",
+           "run_quarterly", "schedule_record"]

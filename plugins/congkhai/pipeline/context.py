@@ -1,0 +1,90 @@
+"""What every pipeline step needs about one commune, loaded once per step."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from congkhai.archive.store import Archive, CaseFolder
+from congkhai.case import Case
+from congkhai.commune import Commune, load_commune
+from congkhai.config import Settings, settings
+from congkhai.documents.register import Register
+from congkhai.plan import Item, Plan, load_plan
+from congkhai.schedule import Schedule, compute_schedule
+from congkhai.workdays import WorkCalendar, default_calendar
+
+#: The plan item used for the schedule of a document that is in no plan item (an "activity plan" case).
+FALLBACK_ITEM = "N-14"
+
+
+@dataclass
+class CommuneRun:
+    """One commune, its settings, archive, register and plans."""
+
+    code: str
+    settings: Settings = field(default_factory=settings)
+
+    @cached_property
+    def commune(self) -> Commune:
+        return load_commune(self.code, self.settings)
+
+    @cached_property
+    def archive(self) -> Archive:
+        return Archive(self.settings.archive_root, self.code, index_url=self.settings.index_url)
+
+    @cached_property
+    def register(self) -> Register:
+        return Register(self.code, settings=self.settings)
+
+    @cached_property
+    def calendar(self) -> WorkCalendar:
+        return default_calendar(self.settings)
+
+    def plan(self, year: int) -> Plan | None:
+        cache = self.__dict__.setdefault("_plans", {})
+        if year not in cache:
+            try:
+                cache[year] = load_plan(self.code, year, self.settings)
+            except Exception:  # noqa: BLE001 - no plan for that year: documents say so, nothing breaks
+                cache[year] = None
+        return cache[year]
+
+    def item_of(self, case: Case) -> tuple[Item | None, bool]:
+        """The plan item of a case, and whether it is in the yearly plan (False → an activity plan)."""
+        plan = self.plan(case.issued.year) or self.plan(case.issued.year - 1)
+        if plan is None:
+            return None, False
+        if case.item and case.item in plan.codes:
+            return plan.item(case.item), True
+        return (plan.item(FALLBACK_ITEM) if FALLBACK_ITEM in plan.codes else None), False
+
+    def schedule_of(self, case: Case) -> Schedule | None:
+        item, _ = self.item_of(case)
+        if item is None:
+            return None
+        return compute_schedule(item, case.issued, posted=case.posted, commune=self.commune, calendar=self.calendar)
+
+    def case_folders(self) -> list[CaseFolder]:
+        """Every case folder of the commune (not the per-year folders), oldest first."""
+        if not self.archive.commune_dir.is_dir():
+            return []
+        return [f for f in self.archive.iter_folders() if not f.is_year]
+
+
+def schedule_record(schedule: Schedule, in_plan: bool) -> dict:
+    """The schedule as stored in a case manifest (ISO dates; the CLI keys plus what the pipeline uses)."""
+    rec = schedule.to_json_dict()
+    rec.update(
+        quarter=schedule.quarter,
+        quarter_year=schedule.quarter_year,
+        permanent=schedule.permanent,
+        days_late=schedule.days_late,
+        in_plan=in_plan,
+    )
+    return rec
+
+
+def iso(d: dt.date | None) -> str | None:
+    return d.isoformat() if d else None

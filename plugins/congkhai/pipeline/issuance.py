@@ -1,0 +1,106 @@
+"""On issuance: the documents due when a case is posted.
+
+For one case: its schedule (stored in the manifest), then, by the channels of its plan item,
+the activity plan (when the document is in no item of the yearly plan), the start-of-posting
+minutes at the UBND board, one per residential group's cultural house, and the notice to the
+group leaders. All in one conversion batch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from typing import Any
+
+from congkhai.archive.store import CaseFolder
+from congkhai.case import Case
+from congkhai.documents.context import build_context
+from congkhai.pipeline.context import CommuneRun, schedule_record
+from congkhai.pipeline.produce import DocSpec, Produced, produce
+
+_DATE_WORDS = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})")
+
+
+def context_date(ctx: dict[str, Any], default: dt.date) -> dt.date:
+    """The date a document prints in its place-and-date line."""
+    m = _DATE_WORDS.search(str(ctx.get("place_date") or ""))
+    if not m:
+        return default
+    return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+
+
+def spec(run: CommuneRun, kind: str, key: str, folder: str, title: str, default_date: dt.date,
+         **build: Any) -> DocSpec:
+    ctx = build_context(kind, run.commune, register=run.register, **build)
+    return DocSpec(kind=kind, key=key, folder=folder, context=ctx, doc_date=context_date(ctx, default_date),
+                   title=title)
+
+
+def posting_specs(run: CommuneRun, case: Case, *, schedule: Any, item: Any, key_suffix: str = "") -> list[DocSpec]:
+    """Start-of-posting minutes (board and each group) and the group leaders' notice, by the item's channels."""
+    ref = f"case:{case.case_id}"
+    start = schedule.posting_start if schedule else case.issued
+    build = dict(case=case, item=item, schedule=schedule)
+    out: list[DocSpec] = []
+    has = (lambda k: item.has(k)) if item is not None else (lambda k: k in ("ubnd_board", "cultural_house",
+                                                                            "group_leaders"))
+    if has("ubnd_board") or has("one_stop_frame"):
+        out.append(spec(run, "posting_start_ubnd", "posting_start_ubnd" + key_suffix, ref,
+                        f"Biên bản niêm yết tại UBND: {case.subject}", start, **build))
+    if has("cultural_house"):
+        for grp in run.commune.groups:
+            out.append(spec(run, "posting_start_group", f"posting_start_group:{grp.code}{key_suffix}", ref,
+                            f"Biên bản niêm yết tại {grp.cultural_house}: {case.subject}", start,
+                            group=grp.code, **build))
+    if has("group_leaders") and not key_suffix:
+        out.append(spec(run, "group_notice", "group_notice", ref,
+                        f"Thông báo gửi {run.commune.group_leader_title.lower()}: {case.subject}", start, **build))
+    return out
+
+
+def issuance_specs(run: CommuneRun, folder: CaseFolder) -> list[DocSpec]:
+    """Every document due at posting for the case in ``folder`` (its schedule is stored on the way)."""
+    case = folder.case
+    if case is None or case.status == "cancelled":
+        return []
+    item, in_plan = run.item_of(case)
+    schedule = run.schedule_of(case)
+    if schedule is not None:
+        folder.set_schedule(schedule_record(schedule, in_plan))
+    specs: list[DocSpec] = []
+    if not in_plan:
+        specs.append(spec(run, "activity_plan", "activity_plan", f"case:{case.case_id}",
+                          f"Kế hoạch công khai: {case.subject}", case.issued, case=case, item=item,
+                          schedule=schedule))
+    specs += posting_specs(run, case, schedule=schedule, item=item)
+    return specs
+
+
+def run_issuance(run: CommuneRun, case_ids: list[str], converter: Any = None) -> dict[str, Any]:
+    """Produce the posting documents of these cases (one batch); returns what was filed."""
+    specs: list[DocSpec] = []
+    for cid in case_ids:
+        folder = run.archive.find_case(cid)
+        if folder is None:
+            continue
+        specs += issuance_specs(run, folder)
+    produced: Produced = produce(run, specs, converter)
+    for cid in case_ids:
+        folder = run.archive.find_case(cid)
+        if folder is not None and produced.filed:
+            case = folder.case
+            if case is not None and case.status == "open":
+                folder.record_event("posting_documents", count=sum(1 for f in produced.filed
+                                                                   if f["folder"] == f"case:{cid}"))
+    return {"cases": case_ids, **produced.to_dict()}
+
+
+def repost(run: CommuneRun, case: Case, day: dt.date) -> list[DocSpec]:
+    """January re-posting of a permanent item: new start minutes dated ``day`` in the case's folder."""
+    item, _ = run.item_of(case)
+    schedule = run.schedule_of(case)
+    if schedule is None:
+        return []
+    moved = dataclasses.replace(schedule, posting_start=day, posting_end=None)
+    return posting_specs(run, case, schedule=moved, item=item, key_suffix=f":tai-niem-yet-{day.year}")

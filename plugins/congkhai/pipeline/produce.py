@@ -1,0 +1,181 @@
+"""Render → convert (one batch) → verify → file: the one place where documents are made.
+
+A :class:`DocSpec` says what to make (kind, context, where it goes, under which key). Producing is
+idempotent: the fingerprint of the context (``inputs_digest``) is stored with the filed files, so a
+re-run or a cleared task that would make the same document again files nothing new, and the same
+document keeps its official number (the register gives the same number to the same key). A changed
+context (a correction, recorded feedback) makes a new version; the older one stays.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import re
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from congkhai.archive.store import CaseFolder
+from congkhai.convert import get_converter
+from congkhai.convert.base import Converter, ConvertJob, PdfMetadata
+from congkhai.documents.kinds import get_kind
+from congkhai.documents.render import render, render_text
+from congkhai.errors import PermanentError, TransientError
+from congkhai.pipeline.context import CommuneRun
+
+log = logging.getLogger(__name__)
+
+_NOTATION = re.compile(r"^\s*(\d+)\s*/\s*(.+?)\s*$")
+
+
+@dataclass
+class DocSpec:
+    """One document to make. ``folder`` is ``case:<case_id>`` or ``year:<YYYY>``."""
+
+    kind: str
+    key: str
+    folder: str
+    context: dict[str, Any]
+    doc_date: dt.date
+    title: str
+
+    @property
+    def notation(self) -> str:
+        return str(self.context.get("number_notation") or "")
+
+    @property
+    def number(self) -> int | None:
+        m = _NOTATION.match(self.notation)
+        return int(m.group(1)) if m else None
+
+    @property
+    def code(self) -> str | None:
+        m = _NOTATION.match(self.notation)
+        if m:
+            return m.group(2)
+        return self.notation.split("/", 1)[1] if "/" in self.notation else None
+
+    @property
+    def digest(self) -> str:
+        payload = json.dumps({"kind": self.kind, "context": self.context}, sort_keys=True, default=str,
+                             ensure_ascii=False)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "key": self.key, "folder": self.folder, "doc_date": self.doc_date.isoformat(),
+                "title": self.title, "notation": self.notation}
+
+
+@dataclass
+class Produced:
+    """What one batch made: filed PDFs, specs already there, failures with their reason."""
+
+    filed: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+    failed: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"filed": self.filed, "skipped": self.skipped, "failed": self.failed}
+
+
+def resolve_folder(run: CommuneRun, ref: str) -> CaseFolder:
+    what, _, value = ref.partition(":")
+    if what == "year":
+        return run.archive.year_folder(int(value))
+    folder = run.archive.find_case(value)
+    if folder is None:
+        raise PermanentError(f"Không tìm thấy hồ sơ {value} trong lưu trữ", f"case {value} not in the archive",
+                             kind="unknown_case", field="case_id")
+    return folder
+
+
+def already_filed(folder: CaseFolder, spec: DocSpec, *, changed: bool = False) -> bool:
+    """Whether to leave ``spec`` alone.
+
+    By default a document is made once: any filed PDF under its key counts. With ``changed``
+    (an operator corrected the case, recorded a posting date or feedback), it is made again
+    when its context differs from the newest version's, which stays filed.
+    """
+    same = [f for f in folder.manifest["files"] if f["key"] == spec.key and f["path"].lower().endswith(".pdf")]
+    if not same:
+        return False
+    if not changed:
+        return True
+    last = max(same, key=lambda f: f["version"])
+    return last.get("inputs_digest") == spec.digest
+
+
+def produce(run: CommuneRun, specs: Sequence[DocSpec], converter: Converter | None = None,
+            *, changed: bool = False) -> Produced:
+    """Make every spec not already filed; one conversion batch for all of them.
+
+    Raises TransientError when a conversion failed for a reason that a retry may fix (after filing
+    everything that succeeded), PermanentError for documents that cannot be made.
+    """
+    out = Produced()
+    todo: list[tuple[DocSpec, CaseFolder]] = []
+    for spec in specs:
+        folder = resolve_folder(run, spec.folder)
+        if already_filed(folder, spec, changed=changed):
+            out.skipped.append(spec.to_dict())
+        else:
+            todo.append((spec, folder))
+    if not todo:
+        return out
+
+    own = converter is None
+    conv = converter or get_converter(run.settings)
+    author = run.commune.body_name_upper
+    try:
+        with tempfile.TemporaryDirectory(prefix="congkhai-produce-") as tmp:
+            work = Path(tmp)
+            jobs: list[ConvertJob] = []
+            rendered: list[tuple[DocSpec, CaseFolder, Path, Path | None]] = []
+            for i, (spec, folder) in enumerate(todo):
+                docx = work / f"{i:03d}_{spec.kind}.docx"
+                try:
+                    render(spec.kind, spec.context, docx, author=run.commune.body_short)
+                    txt = None
+                    if spec.kind == "group_notice":
+                        txt = render_text(spec.kind, spec.context, work / f"{i:03d}_{spec.kind}.txt")
+                except PermanentError as err:
+                    out.failed.append({**spec.to_dict(), "error": str(err), "transient": False})
+                    continue
+                expect = tuple(t for t in (spec.notation if spec.number else "",) if t)
+                jobs.append(ConvertJob(
+                    src=docx, out=docx.with_suffix(".pdf"), job_id=spec.key,
+                    metadata=PdfMetadata(title=spec.title, subject=get_kind(spec.kind).title_vi, author=author),
+                    expect_text=expect,
+                ))
+                rendered.append((spec, folder, docx, txt))
+            results = conv.convert_many(jobs) if jobs else []
+            for (spec, folder, docx, txt), res in zip(rendered, results, strict=True):
+                if not res.ok:
+                    out.failed.append({**spec.to_dict(), "error": str(res.error), "transient": res.transient})
+                    continue
+                common = dict(number=spec.number, doc_date=spec.doc_date, versioned_key=spec.key, code=spec.code,
+                              title=spec.title, inputs_digest=spec.digest)
+                folder.add_file(spec.kind, docx, **common)
+                if txt is not None:
+                    folder.add_file(spec.kind, txt, **common)
+                entry = folder.add_file(spec.kind, res.pdf, **common)  # the PDF last: it marks "done"
+                out.filed.append({**spec.to_dict(), "path": f"{folder.rel_path}/{entry.path}",
+                                  "version": entry.version, "pages": res.pages})
+    finally:
+        if own:
+            conv.close()
+    for f in out.filed:
+        log.info("filed %s", f["path"])
+    if out.failed:
+        msg_vi = "; ".join(f"{f['key']}: {f['error']}" for f in out.failed)
+        if any(f["transient"] for f in out.failed):
+            raise TransientError(f"Chưa chuyển đổi được {len(out.failed)} văn bản (sẽ thử lại): {msg_vi}",
+                                 f"{len(out.failed)} conversions failed, will retry")
+        raise PermanentError(f"Không lập được {len(out.failed)} văn bản: {msg_vi}",
+                             f"{len(out.failed)} documents could not be made")
+    return out
