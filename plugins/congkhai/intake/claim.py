@@ -578,7 +578,7 @@ def process_claim(c: Claim, commune: str, s: Settings, options: IntakeOptions, r
             _duplicate(c, dup, s, commune, report, shown, inbox)
             return
 
-        info = inspect(c.doc, commune=commune, classify=False)
+        info = inspect(c.doc, commune=commune, classify=False, max_bytes=options.max_bytes)
         for k in ("doc_number", "doc_code", "doc_type", "issued", "subject", "signer", "issuer", "place"):
             if sidecar.get(k):
                 setattr(info, k, sidecar[k])

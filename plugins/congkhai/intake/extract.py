@@ -171,14 +171,15 @@ def _default_commune() -> str:
     return os.environ.get("CONGKHAI_COMMUNE") or "kep"
 
 
-def inspect(path: Path, *, commune: str | None = None, classify: bool = True, plan: Any = None) -> DocumentInfo:
+def inspect(path: Path, *, commune: str | None = None, classify: bool = True, plan: Any = None,
+            max_bytes: int | None = None) -> DocumentInfo:
     """Read ``path`` and return its fields, classified against the commune's plan for the issue year.
 
     ``plan`` may be given (tests, batch runs); otherwise it is loaded for the document's year. A
     missing plan leaves ``item`` null and ``confidence`` 0. Raises ``PermanentError`` for a file
     that cannot be opened (wrong type, corrupt, encrypted, empty, oversized, hostile).
     """
-    res = read_text(Path(path))
+    res = read_text(Path(path), max_bytes=max_bytes)
     f: Fields = parse_lines(res.lines)
     info = DocumentInfo(
         doc_number=f.doc_number, doc_code=f.doc_code, doc_type=f.doc_type, issued=f.issued, place=f.place,

@@ -140,18 +140,23 @@ def ocr_image_rows(image: Path) -> list[list[Segment]]:
 def make_searchable_pdf(src: Path, dst: Path, *, language: str = "vie", image_dpi: int = OCR_DPI) -> Path:
     """Write a searchable PDF/A-2b of a scan (PDF or image) to ``dst`` with ocrmypdf; ``src`` untouched.
 
-    Pages that already have text are kept as they are (``skip_text``). Raises ``PermanentError``
-    for input ocrmypdf cannot use, ``TransientError`` when a tool it needs is missing.
+    Meant for scans (pages without a text layer): pages are OCR'd whatever they hold
+    (``force_ocr``; Debian 12's Ghostscript 10.0.0 refuses ocrmypdf's ``skip_text`` mode). When the
+    PDF/A step cannot run, a plain searchable PDF is written instead (``output_type="pdf"``).
+    Raises ``PermanentError`` for input ocrmypdf cannot use, ``TransientError`` when a tool is missing.
     """
     import ocrmypdf
 
     src, dst = Path(src), Path(dst)
-    kwargs: dict = dict(language=[language], output_type="pdfa-2", skip_text=True, progress_bar=False,
+    kwargs: dict = dict(language=[language], output_type="pdfa-2", force_ocr=True, progress_bar=False,
                         optimize=0, jobs=1)
     if src.suffix.lower() not in (".pdf",):
         kwargs["image_dpi"] = image_dpi
     try:
-        code = ocrmypdf.ocr(src, dst, **kwargs)
+        try:
+            code = ocrmypdf.ocr(src, dst, **kwargs)
+        except ocrmypdf.exceptions.MissingDependencyError:
+            code = ocrmypdf.ocr(src, dst, **{**kwargs, "output_type": "pdf"})
     except ocrmypdf.exceptions.MissingDependencyError as err:
         raise TransientError("Thiếu công cụ để tạo PDF có chữ", f"ocrmypdf: {err}", kind="ocr_missing") from err
     except (ocrmypdf.exceptions.InputFileError, ocrmypdf.exceptions.EncryptedPdfError,
