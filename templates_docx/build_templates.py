@@ -460,8 +460,8 @@ def _minute_opening(b: Builder) -> None:
     b.tag("endfor")
 
 
-def _minute_closing(b: Builder) -> None:
-    b.para("{{ closing }}")
+def _minute_closing(b: Builder, before: float = 0) -> None:
+    b.para("{{ closing }}", before=before)
 
 
 def posting_start_ubnd() -> Builder:
@@ -470,7 +470,7 @@ def posting_start_ubnd() -> Builder:
     b.header()
     b.title("BIÊN BẢN")
     _minute_opening(b)
-    b.para("Tiến hành niêm yết công khai văn bản sau:", keep_next=True)
+    b.para("Tiến hành niêm yết công khai văn bản sau:", keep_next=True, before=6)
     b.para("{{ document }}", flags="b")
     b.para([("Địa điểm niêm yết: ", "b"), ("{{ location }}.", "")])
     b.para([("Thời gian niêm yết: ", "b"), ("{{ period }}.", "")])
@@ -486,7 +486,7 @@ def posting_start_group() -> Builder:
     b.header()
     b.title("BIÊN BẢN")
     _minute_opening(b)
-    b.para("Tiến hành niêm yết công khai văn bản sau:", keep_next=True)
+    b.para("Tiến hành niêm yết công khai văn bản sau:", keep_next=True, before=6)
     b.para("{{ document }}", flags="b")
     b.para([("Địa điểm niêm yết: ", "b"), ("{{ location }}.", "")])
     b.para([("Thời gian niêm yết: ", "b"), ("{{ period }}.", "")])
@@ -566,18 +566,18 @@ def posting_end() -> Builder:
     b.header()
     b.title("BIÊN BẢN")
     _minute_opening(b)
-    b.para("Cùng xác nhận việc kết thúc công khai văn bản sau:", keep_next=True)
+    b.para("Cùng xác nhận việc kết thúc công khai văn bản sau:", keep_next=True, before=6)
     b.para("{{ document }}", flags="b")
     b.para([("Hình thức, địa điểm đã công khai:", "b")], keep_next=True)
     b.items("channels", prefix="- ", after=0)
-    b.para([("Thời gian công khai thực tế: ", "b"), ("{{ period }}.", "")])
+    b.para([("Thời gian công khai thực tế: ", "b"), ("{{ period }}.", "")], before=6)
     b.tag("if feedback")
     b.para([("Ý kiến phản hồi: ", "b"), ("trong thời gian công khai đã nhận được {{ feedback|length }} ý kiến:", "")])
     b.items("feedback", prefix="- ", after=0)
     b.tag("else")
     b.para([("Ý kiến phản hồi: ", "b"), ("trong thời gian công khai không nhận được ý kiến phản hồi nào.", "")])
     b.tag("endif")
-    _minute_closing(b)
+    _minute_closing(b, before=6)
     b.signature_minutes()
     return b
 

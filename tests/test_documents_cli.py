@@ -6,11 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from docx import Document
-from typer.testing import CliRunner
-
 from congkhai.cli import app
 from congkhai.documents.kinds import KINDS
+from docx import Document
+from typer.testing import CliRunner
 
 runner = CliRunner()
 

@@ -14,17 +14,16 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from docx import Document
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
-from docxtpl import DocxTemplate
-
 from congkhai.config import settings
 from congkhai.documents.kinds import KINDS, all_fields, get_kind
 from congkhai.documents.register import Register
 from congkhai.documents.render import render
 from congkhai.documents.samples import sample_contexts
 from congkhai.errors import PermanentError
+from docx import Document
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+from docxtpl import DocxTemplate
 
 COMMUNES = ("kep", "demo-xa")
 
@@ -64,7 +63,7 @@ def _run_props(paragraph):
 
 
 def test_page_margins_fonts(rendered) -> None:
-    for (code, kind), (path, _) in rendered.items():
+    for (_code, kind), (path, _) in rendered.items():
         doc = Document(str(path))
         for s in doc.sections:
             # stored in twips: 210 mm is 11907 twips, a fraction of a millimetre off
@@ -84,7 +83,7 @@ def test_page_margins_fonts(rendered) -> None:
 
 
 def test_header_elements(rendered) -> None:
-    for (code, kind), (path, ctx) in rendered.items():
+    for (_code, kind), (path, ctx) in rendered.items():
         doc = Document(str(path))
         table = doc.tables[0]
         left, right = table.rows[0].cells

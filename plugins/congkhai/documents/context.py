@@ -431,7 +431,7 @@ def yearly_plan(commune: Commune, plan: Plan, *, date: dt.date | None = None, re
         "intro": f"{body} xây dựng Kế hoạch thực hiện công khai trong cơ quan hành chính nhà nước và theo Luật "
                  f"dân chủ ở cơ sở năm {y}, cụ thể như sau:",
         "purposes": [
-            f"Bảo đảm quyền của Nhân dân được biết, tham gia ý kiến, quyết định, thực hiện dân chủ ở cấp xã; bảo "
+            "Bảo đảm quyền của Nhân dân được biết, tham gia ý kiến, quyết định, thực hiện dân chủ ở cấp xã; bảo "
             "vệ lợi ích của Nhà nước, quyền và lợi ích hợp pháp của tổ chức, cá nhân; công khai, minh bạch trong "
             "quá trình thực hiện dân chủ ở cấp xã; bảo đảm sự lãnh đạo của Đảng, sự quản lý của Nhà nước.",
             f"Nâng cao hiệu quả hoạt động của chính quyền {unit} và nền hành chính công phục vụ Nhân dân.",
@@ -761,12 +761,30 @@ def council_report(commune: Commune, year: int, cases: Sequence[Case], *, plan: 
     if law:
         results.append("Theo nhóm nội dung (khoản, Điều 11 Luật số 10/2022/QH15): "
                        + "; ".join(f"khoản {k}: {v:02d}" for k, v in sorted(law.items())) + ".")
-    results.append(
-        f"100% nội dung được đăng tải trên phần mềm quản trị thông tin quy chế dân chủ, niêm yết tại Bản tin "
-        f"công khai của {commune.body_short} và nhà văn hóa các {commune.group_word}"
-        + (", phát trên hệ thống truyền thanh" if commune.has_radio else "") + "; có biên bản bắt đầu, kết thúc "
-        "công khai lưu trong hồ sơ công khai."
-    )
+    # Counts come from the plan items of the cases, never from a claim the software cannot check.
+    channel_counts: dict[str, int] = {}
+    late = 0
+    for c in chosen:
+        item = None
+        if c.item:
+            try:
+                item = (plan or load_plan(commune.code, c.issued.year)).item(c.item)
+            except Exception:  # noqa: BLE001 - no plan / unknown item: not counted by channel
+                item = None
+        if item is None:
+            continue
+        for ch in item.channels:
+            if ch.kind != "radio" or commune.has_radio:
+                channel_counts[ch.kind] = channel_counts.get(ch.kind, 0) + 1
+        try:
+            from congkhai.schedule import compute_schedule
+
+            late += bool(getattr(compute_schedule(item, c.issued, posted=c.posted, commune=commune), "late", False))
+        except Exception:  # noqa: BLE001 - a schedule that cannot be computed is not counted late
+            pass
+    if channel_counts:
+        results.append("Theo hình thức công khai: " + "; ".join(
+            f"{_lower_first(channel_short(k, commune))}: {v:02d}" for k, v in channel_counts.items()) + ".")
     results.append(f"Số nội dung nhận được ý kiến phản hồi của Nhân dân: {len(with_feedback):02d}."
                    if with_feedback else "Trong kỳ không nhận được ý kiến phản hồi của Nhân dân.")
     ctx.update({
@@ -783,7 +801,8 @@ def council_report(commune: Commune, year: int, cases: Sequence[Case], *, plan: 
         "listed": [f"{c.subject} ({c.number_notation + ', ' if c.number_notation else ''}ngày {dmy(c.issued)})"
                    for c in chosen],
         "shortcomings": [
-            "Một số văn bản chuyển đến bộ phận công khai còn chậm, ảnh hưởng đến thời hạn công khai."
+            (f"Có {late:02d} nội dung công khai chậm so với thời hạn theo Kế hoạch." if late else
+             "Không có nội dung công khai chậm so với thời hạn theo Kế hoạch.")
             if chosen else "Chưa phát sinh nội dung công khai trong kỳ.",
         ],
         "next_steps": [

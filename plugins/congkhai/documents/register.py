@@ -25,7 +25,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from congkhai.config import Settings, settings as _settings
+from congkhai.config import Settings
+from congkhai.config import settings as _settings
 from congkhai.errors import PermanentError, UsageError
 
 _SCHEMA = """
