@@ -620,7 +620,7 @@ def process_claim(c: Claim, commune: str, s: Settings, options: IntakeOptions, r
             commune=commune, issued=info.issued, subject=info.subject or shown, doc_number=info.doc_number,
             doc_code=info.doc_code, doc_type=info.doc_type, place=info.place, issuer=info.issuer,
             signer=info.signer, item=cls.item, law_item=cls.law_item, confidence=cls.confidence,
-            text_source=info.text_source, original_name=unicodedata.normalize("NFC", name)[:200], sha256=sha,
+            text_source=info.text_source, original_name=safe_name(name, 200), sha256=sha,
             dropped=sidecar.get("dropped") or _dropped_date(c.meta, now),
             extra={"classified_by": cls.source},
         )
