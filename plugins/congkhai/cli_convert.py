@@ -9,7 +9,6 @@ import typer
 
 from congkhai.errors import UsageError
 
-
 #: Abbreviations that stay in capitals when a title is put in sentence case.
 _ABBREV = {"UBND", "HĐND", "MTTQ", "QĐ", "KH", "BB", "BC", "TB", "TDP", "ĐTT", "VN"}
 

@@ -34,6 +34,7 @@ import threading
 import time
 import weakref
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from congkhai.convert.base import (
@@ -289,9 +290,9 @@ class LocalConverter(Converter):
 
     # -- one job on one instance ---------------------------------------------------------------
 
-    def _run_job(self, inst: Instance, job: ConvertJob) -> ConvertResult:
-        t0 = time.monotonic()
-        result = ConvertResult(job=job, backend=f"{self.name}:{inst.name}", attempts=0)
+    def _convert(self, inst: Instance, job: ConvertJob, result: ConvertResult) -> Path | None:
+        """LibreOffice's part: convert into a temporary file beside the output; None on error."""
+        tmp: Path | None = None
         try:
             if not job.src.is_file():
                 raise ConversionError(
@@ -301,56 +302,62 @@ class LocalConverter(Converter):
                 )
             job.out.parent.mkdir(parents=True, exist_ok=True)
             tmp = temp_output(job.out)
-            try:
-                for attempt in (1, 2):
-                    result.attempts = attempt
-                    try:
-                        self._ensure(inst)
-                        answer = inst.request(self._payload(job, tmp), self.timeout)
-                        break
-                    except _Dead as err:
-                        # LibreOffice crashed or was killed: restart and retry once on a fresh one.
-                        result.notes.append(f"{inst.name} died ({err}); restarted")
-                        inst.kill()
-                        if attempt == 2:
-                            raise ConverterUnavailable(
-                                f"LibreOffice dừng đột ngột hai lần khi chuyển {job.src.name}.",
-                                f"LibreOffice died twice while converting {job.src.name}.",
-                                kind="converter_crash", path=str(job.src),
-                            ) from err
-                    except TimeoutError as err:
-                        inst.kill()  # a hung LibreOffice never comes back: restart for the next job
-                        raise ConversionTimeout(
-                            f"Chuyển {job.src.name} sang PDF quá {self.timeout:g} giây; "
-                            "LibreOffice đã được khởi động lại.",
-                            f"Converting {job.src.name} took more than {self.timeout:g} s; "
-                            "LibreOffice was restarted.",
-                            kind="timeout", path=str(job.src),
+            for attempt in (1, 2):
+                result.attempts = attempt
+                try:
+                    self._ensure(inst)
+                    answer = inst.request(self._payload(job, tmp), self.timeout)
+                    break
+                except _Dead as err:
+                    # LibreOffice crashed or was killed: restart and retry once on a fresh one.
+                    result.notes.append(f"{inst.name} died ({err}); restarted")
+                    inst.kill()
+                    if attempt == 2:
+                        raise ConverterUnavailable(
+                            f"LibreOffice dừng đột ngột hai lần khi chuyển {job.src.name}.",
+                            f"LibreOffice died twice while converting {job.src.name}.",
+                            kind="converter_crash", path=str(job.src),
                         ) from err
-                if not answer.get("ok"):
-                    raise ConversionError(
-                        f"LibreOffice không mở hoặc không chuyển được {job.src.name} "
-                        "(tệp hỏng hoặc không phải .docx hợp lệ).",
-                        f"LibreOffice could not convert {job.src.name}: {answer.get('kind')}: "
-                        f"{answer.get('message')}",
-                        kind=str(answer.get("kind") or "conversion"), path=str(job.src),
-                    )
-                if self.verify:
-                    try:
-                        report = verify_pdf(tmp, expect_text=job.expect_text,
-                                            expect_pages=job.expect_pages, pdfa=job.pdfa,
-                                            metadata=job.metadata)
-                    except PdfVerificationError as err:  # name the real output, not the temp file
-                        raise PdfVerificationError(job.out, err.reasons) from None
-                    result.pages = report.pages
-                publish(tmp, job.out)
-                result.pdf = job.out
-            finally:
-                tmp.unlink(missing_ok=True)
+                except TimeoutError as err:
+                    inst.kill()  # a hung LibreOffice never comes back: restart for the next job
+                    raise ConversionTimeout(
+                        f"Chuyển {job.src.name} sang PDF quá {self.timeout:g} giây; "
+                        "LibreOffice đã được khởi động lại.",
+                        f"Converting {job.src.name} took more than {self.timeout:g} s; "
+                        "LibreOffice was restarted.",
+                        kind="timeout", path=str(job.src),
+                    ) from err
+            if not answer.get("ok"):
+                raise ConversionError(
+                    f"LibreOffice không mở hoặc không chuyển được {job.src.name} "
+                    "(tệp hỏng hoặc không phải .docx hợp lệ).",
+                    f"LibreOffice could not convert {job.src.name}: {answer.get('kind')}: "
+                    f"{answer.get('message')}",
+                    kind=str(answer.get("kind") or "conversion"), path=str(job.src),
+                )
+            return tmp
         except CongkhaiError as err:
             result.error = err
-        result.seconds = time.monotonic() - t0
-        return result
+            if tmp is not None:
+                tmp.unlink(missing_ok=True)
+            return None
+
+    def _finish(self, job: ConvertJob, tmp: Path, result: ConvertResult) -> None:
+        """Our part: verify the temporary PDF, then move it into place (or delete it)."""
+        try:
+            if self.verify:
+                try:
+                    report = verify_pdf(tmp, expect_text=job.expect_text, expect_pages=job.expect_pages,
+                                        pdfa=job.pdfa, metadata=job.metadata)
+                except PdfVerificationError as err:  # name the real output, not the temp file
+                    raise PdfVerificationError(job.out, err.reasons) from None
+                result.pages = report.pages
+            publish(tmp, job.out)
+            result.pdf = job.out
+        except CongkhaiError as err:
+            result.error = err
+        finally:
+            tmp.unlink(missing_ok=True)
 
     @staticmethod
     def _payload(job: ConvertJob, tmp: Path) -> dict:
@@ -372,7 +379,8 @@ class LocalConverter(Converter):
         """Convert ``jobs`` on every instance in parallel; one result per job, in order.
 
         Each worker thread holds one instance and takes the next job from a shared queue, so a
-        slow document never blocks the other instances.
+        slow document never blocks the other instances. Verification runs in a separate thread
+        while the instance already converts the next document (LibreOffice never waits for us).
         """
         if self._closed:
             raise ConverterUnavailable("Bộ chuyển đổi đã đóng.", "Converter is closed.", kind="closed")
@@ -381,31 +389,47 @@ class LocalConverter(Converter):
         todo: queue.Queue[int] = queue.Queue()
         for i in range(len(jobs)):
             todo.put(i)
+        started = [0.0] * len(jobs)
 
-        def worker() -> None:
-            inst = self._free.get()
-            try:
-                while True:
-                    try:
-                        i = todo.get_nowait()
-                    except queue.Empty:
-                        return
-                    try:
-                        res = self._run_job(inst, jobs[i])
-                    except ConverterUnavailable as err:  # could not even start LibreOffice
-                        res = ConvertResult(job=jobs[i], error=err, backend=self.name)
-                    results[i] = res
-                    if on_result is not None:
-                        on_result(res)
-            finally:
-                self._free.put(inst)
+        def done(i: int, res: ConvertResult) -> None:
+            res.seconds = time.monotonic() - started[i]
+            results[i] = res
+            if on_result is not None:
+                on_result(res)
 
-        workers = [threading.Thread(target=worker, name=f"congkhai-convert-{n}")
-                   for n in range(min(self.instances, len(jobs)))]
-        for t in workers:
-            t.start()
-        for t in workers:
-            t.join()
+        def finish(i: int, tmp: Path, res: ConvertResult) -> None:
+            self._finish(jobs[i], tmp, res)
+            done(i, res)
+
+        with ThreadPoolExecutor(max_workers=self.instances, thread_name_prefix="congkhai-verify") as checks:
+
+            def worker() -> None:
+                inst = self._free.get()
+                try:
+                    while True:
+                        try:
+                            i = todo.get_nowait()
+                        except queue.Empty:
+                            return
+                        started[i] = time.monotonic()
+                        res = ConvertResult(job=jobs[i], backend=f"{self.name}:{inst.name}", attempts=0)
+                        try:
+                            tmp = self._convert(inst, jobs[i], res)
+                        except ConverterUnavailable as err:  # could not even start LibreOffice
+                            res.error, tmp = err, None
+                        if tmp is None:
+                            done(i, res)
+                        else:
+                            checks.submit(finish, i, tmp, res)
+                finally:
+                    self._free.put(inst)
+
+            workers = [threading.Thread(target=worker, name=f"congkhai-convert-{n}")
+                       for n in range(min(self.instances, len(jobs)))]
+            for t in workers:
+                t.start()
+            for t in workers:
+                t.join()
         return [r for r in results if r is not None]
 
     def to_pdfa(self, src_pdf: Path, out_pdf: Path, metadata: PdfMetadata | None = None) -> Path:

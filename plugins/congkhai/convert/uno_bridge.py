@@ -82,7 +82,7 @@ class Bridge:
                 break
             except Exception:  # NoConnectException until LibreOffice listens
                 if self.proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("LibreOffice did not start (exit %s)" % self.proc.poll())
+                    raise RuntimeError(f"LibreOffice did not start (exit {self.proc.poll()})") from None
                 time.sleep(0.05)
         self.desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
 
