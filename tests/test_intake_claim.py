@@ -424,3 +424,45 @@ def test_cli_intake_run(env, template_docx):
     assert json.loads(res.stdout)["new"] == ["20241210-220-qd-ubnd"]
     # acknowledged by the CLI: not reported again
     assert process_inbox("kep", env, options=FAST).cases == []
+
+
+# ------------------------------------------------------------------ the watcher behind the Airflow trigger
+
+
+def test_watcher_reports_each_stable_file_once(tmp_path):
+    from congkhai.intake.watch import InboxWatcher
+
+    (tmp_path / "kep" / "Q1-7").mkdir(parents=True)
+    (tmp_path / "kep" / "a.pdf").write_bytes(b"%PDF-1")
+    (tmp_path / "kep" / "Q1-7" / "b.pdf").write_bytes(b"%PDF-1")
+    (tmp_path / "kep" / "~$a.docx").write_bytes(b"x")
+    w = InboxWatcher(tmp_path, stable_seconds=5)
+    assert w.poll(now=0) == []
+    (tmp_path / "kep" / "a.pdf").write_bytes(b"%PDF-1 growing")  # still being copied
+    assert w.poll(now=5) == [{"commune": "kep", "rel": "Q1-7/b.pdf", "size": 6,
+                              "mtime_ns": (tmp_path / "kep" / "Q1-7" / "b.pdf").stat().st_mtime_ns}]
+    assert [e["rel"] for e in w.poll(now=10)] == ["a.pdf"]
+    assert w.poll(now=20) == []
+
+
+def test_inbox_trigger_serializes_and_yields_events(tmp_path):
+    import asyncio
+
+    from congkhai.intake.trigger import InboxTrigger
+
+    (tmp_path / "kep").mkdir()
+    (tmp_path / "kep" / "a.pdf").write_bytes(b"%PDF-1")
+    t = InboxTrigger(str(tmp_path), poll_interval=0.05, stable_seconds=0.1)
+    classpath, kwargs = t.serialize()
+    assert classpath == "congkhai.intake.trigger.InboxTrigger"
+    assert InboxTrigger(**kwargs).serialize() == (classpath, kwargs)
+
+    async def first():
+        gen = t.run()
+        try:
+            return await asyncio.wait_for(gen.__anext__(), 10)
+        finally:
+            await gen.aclose()
+
+    ev = asyncio.run(first())
+    assert ev.payload["commune"] == "kep" and ev.payload["rel"] == "a.pdf"
