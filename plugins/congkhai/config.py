@@ -82,4 +82,7 @@ def list_communes(s: Settings | None = None) -> list[str]:
     s = s or settings()
     if not s.communes_dir.is_dir():
         return []
-    return sorted(p.name for p in s.communes_dir.iterdir() if (p / "commune.yaml").is_file())
+    found = sorted(p.name for p in s.communes_dir.iterdir() if (p / "commune.yaml").is_file())
+    # CONGKHAI_ONLY_COMMUNES=kep,tan-hoa: this installation (or a replay) serves only these.
+    only = {c.strip() for c in os.environ.get("CONGKHAI_ONLY_COMMUNES", "").split(",") if c.strip()}
+    return [c for c in found if c in only] if only else found

@@ -1,0 +1,55 @@
+"""
+### Ban hành → niêm yết / On issuance: the posting documents of new cases
+
+**When**: each time intake announces new cases (the `congkhai://cases` asset), or by hand
+(*Trigger* with a commune and a case id, to make a case's missing documents again).
+
+**Does**: for every case intake filed and the pipeline has not yet taken (the commune's
+*pending* list: collapsed events lose nothing), computes its schedule on the working-day
+calendar, then renders, converts to PDF/A and files, in one batch: the activity plan (when the
+document is in no item of the yearly plan), the start-of-posting minutes at the UBND board and
+at every residential group's cultural house, and the notice to the group leaders. Numbers come
+from the commune's register; a re-run makes nothing twice.
+
+**Writes**: the case folder in the archive (`<YYYY>/<MM>/<DD>/<number>_<subject>/`).
+"""
+
+from __future__ import annotations
+
+from airflow.sdk import Asset, Param, dag, get_current_context, task
+from congkhai.airflow.dagkit import CASES_URI, CONVERTER_POOL, DEFAULT_ARGS, START, print_summary
+
+CASES = Asset(CASES_URI)
+
+
+@dag(
+    dag_id="congkhai_issuance",
+    schedule=[CASES],
+    start_date=START,
+    catchup=False,
+    max_active_runs=1,
+    tags=["congkhai", "pipeline"],
+    default_args=DEFAULT_ARGS,
+    doc_md=__doc__,
+    params={
+        "commune": Param(None, type=["null", "string"], title="Mã xã / commune",
+                         description="Để trống: mọi xã có hồ sơ mới. Empty: every commune with new cases."),
+        "case_id": Param(None, type=["null", "string"], title="Mã hồ sơ / case id",
+                         description="Ví dụ 20240325-15-qd-ubnd. Để trống: các hồ sơ mới."),
+    },
+)
+def congkhai_issuance():
+    @task(pool=CONVERTER_POOL)
+    def produce_posting_documents() -> dict:
+        """Schedule, render, convert and file the posting documents of the new cases."""
+        from congkhai.pipeline.runner import issuance_for_run
+
+        params = get_current_context()["params"]
+        result = issuance_for_run(commune=params.get("commune"), case_id=params.get("case_id"))
+        print_summary("posting documents", result)
+        return result
+
+    produce_posting_documents()
+
+
+congkhai_issuance()

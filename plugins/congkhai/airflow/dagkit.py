@@ -1,0 +1,47 @@
+"""What every congkhai DAG shares: defaults, the assets, the run's day. Cheap to import (parse time)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pendulum
+
+TZ = "Asia/Ho_Chi_Minh"
+START = pendulum.datetime(2024, 1, 1, tz=TZ)
+#: The Airflow pool that limits concurrent conversions to the number of converter instances.
+CONVERTER_POOL = "congkhai_converter"
+
+DEFAULT_ARGS: dict[str, Any] = {
+    "owner": "congkhai",
+    "retries": 2,
+    "retry_delay": pendulum.duration(seconds=30),
+    "retry_exponential_backoff": True,
+}
+
+#: URI of the asset whose events carry new disclosure cases from intake to the issuance DAG.
+CASES_URI = "congkhai://cases"
+INBOX_URI = "congkhai://inbox"
+
+
+def run_day(context: dict[str, Any]) -> dt.date:
+    """The Vietnamese day a run works for: its logical date, or (manual / asset runs) its run_after."""
+    when = context.get("logical_date") or context["dag_run"].run_after
+    return pendulum.instance(when).in_timezone(TZ).date()
+
+
+def all_communes() -> list[str]:
+    from congkhai.config import list_communes
+
+    return list_communes()
+
+
+def print_summary(title: str, result: dict[str, Any]) -> None:
+    """A readable log for operators: what was filed, skipped, failed."""
+    filed = result.get("filed", [])
+    print(f"== {title}: {len(filed)} filed, {len(result.get('skipped', []))} already there, "
+          f"{len(result.get('failed', []))} failed")
+    for f in filed:
+        print(f"   + {f.get('path', f.get('key'))}")
+    for f in result.get("failed", []):
+        print(f"   ! {f.get('key')}: {f.get('error')}")

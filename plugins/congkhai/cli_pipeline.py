@@ -1,0 +1,64 @@
+"""``congkhai replay``: a whole year (or a period) through the real DAGs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import typer
+
+
+def _date(value: str | None, name: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        typer.echo(f"lỗi: {name} phải có dạng YYYY-MM-DD (nhận '{value}') / {name} must be YYYY-MM-DD", err=True)
+        raise typer.Exit(2) from None
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("replay")
+    def replay_cmd(
+        commune: str = typer.Option("kep", help="Mã xã / commune code"),
+        year: int = typer.Option(..., help="Năm / year"),
+        inbox: Path = typer.Option(..., help="Thư mục văn bản mẫu / folder of issued documents to drop"),
+        archive: Path = typer.Option(..., help="Thư mục lưu trữ kết quả / archive to fill"),
+        date_from: str = typer.Option(None, "--from", help="Từ ngày (YYYY-MM-DD), mặc định 01/01"),
+        date_to: str = typer.Option(None, "--to", help="Đến ngày (YYYY-MM-DD), mặc định 31/12"),
+        as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON"),
+        verbose: bool = typer.Option(False, "--verbose", "-v", help="In từng lần chạy DAG"),
+    ) -> None:
+        """Phát lại cả năm qua các DAG thật / replay a year through the real DAGs (dag.test)."""
+        from congkhai.config import list_communes
+
+        if commune not in list_communes():
+            typer.echo(f"lỗi: không có xã '{commune}' (có: {', '.join(list_communes())}) / unknown commune", err=True)
+            raise typer.Exit(2)
+        if not inbox.is_dir():
+            typer.echo(f"lỗi: không có thư mục {inbox} / no such folder", err=True)
+            raise typer.Exit(2)
+        d_from, d_to = _date(date_from, "--from"), _date(date_to, "--to")
+        from congkhai.airflow.replay import replay
+
+        rep = replay(commune, year, inbox, archive, date_from=d_from, date_to=d_to, verbose=verbose)
+        d = rep.to_dict()
+        if as_json:
+            typer.echo(json.dumps(d, ensure_ascii=False, indent=2))
+            return
+        typer.echo(f"\n== Phát lại {commune} {year}: {d['dropped']} văn bản thả vào hộp thư, {d['cases']} hồ sơ, "
+                   f"{d['pdfs']} PDF, {d['seconds']} s")
+        for kind, n in sorted(d["documents"].items()):
+            typer.echo(f"   {kind:22} {n}")
+        typer.echo(f"   DAG runs: {d['runs']}")
+        if d["failed_runs"]:
+            typer.echo(f"   lượt chạy lỗi / failed runs ({len(d['failed_runs'])}): {', '.join(d['failed_runs'][:10])}")
+        for x in d["late"]:
+            typer.echo(f"   muộn / late: {x}")
+        for x in d["errors"]:
+            typer.echo(f"   để riêng (lỗi) / set aside: {x}")
+        for x in d["review"]:
+            typer.echo(f"   chờ xác nhận / review: {x}")
+        typer.echo(f"   lưu trữ / archive: {d['archive']}")
