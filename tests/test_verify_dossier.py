@@ -16,6 +16,7 @@ from congkhai.convert.dossier import (
     assemble,
     entries_from_case,
     entries_from_folder,
+    entries_from_year,
     order_entries,
     section_for,
 )
@@ -236,3 +237,48 @@ def test_cli_dossier_from_a_folder(pdfs, tmp_path):
     bad = subprocess.run([sys.executable, "-m", "congkhai.cli", "dossier", "--from", str(folder), "--out", str(out)],
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "la.pdf" in bad.stderr
+
+
+def test_dossier_of_a_year_from_the_real_archive(pdfs, tmp_path):
+    """GIVEN an archive written by congkhai.archive WHEN `congkhai dossier --year` runs THEN the
+    newest version of every generated PDF of the year is merged by section (originals left out)."""
+    import os
+
+    from congkhai.archive import Archive
+    from congkhai.case import Case
+
+    root = tmp_path / "archive"
+    arch = Archive(root, "kep", index=False)
+    year = arch.year_folder(2024)
+    year.add_file("yearly_plan", pdfs[2], number=1, code="KH-UBND", doc_date=dt.date(2024, 1, 5),
+                  versioned_key="yearly_plan", title="Kế hoạch thực hiện công khai thông tin năm 2024")
+    case = arch.open_case(Case(commune="kep", issued=dt.date(2024, 2, 2), subject="Giao dự toán ngân sách xã",
+                               doc_number="15", doc_code="QĐ-UBND"))
+    case.add_original(pdfs[5])
+    case.add_file("posting_start_ubnd", pdfs[3], number=3, doc_date=dt.date(2024, 2, 5),
+                  versioned_key="posting_start_ubnd")
+    case.add_file("posting_start_ubnd", pdfs[1], number=5, doc_date=dt.date(2024, 2, 5),
+                  versioned_key="posting_start_ubnd")  # version 2 (two pages) replaces version 1
+    for i, tdp in enumerate(("tdp-so-1", "tdp-so-2")):
+        case.add_file("posting_start_group", pdfs[6], number=6 + i, doc_date=dt.date(2024, 2, 6 + i),
+                      versioned_key=f"posting_start_group:{tdp}")
+    case.add_file("posting_end", pdfs[0], number=9, doc_date=dt.date(2024, 3, 6), versioned_key="posting_end")
+    entries = entries_from_year(root / "kep", 2024)
+    assert sorted((e.kind, e.number) for e in entries) == [
+        ("posting_end", "09/BB-UBND"), ("posting_start_group", "06/BB-UBND"), ("posting_start_group", "07/BB-UBND"),
+        ("posting_start_ubnd", "05/BB-UBND"), ("yearly_plan", "01/KH-UBND")]
+
+    out = tmp_path / "ho-so.pdf"
+    env = {**os.environ, "CONGKHAI_ARCHIVE": str(root)}
+    run = subprocess.run([sys.executable, "-m", "congkhai.cli", "dossier", "--year", "2024", "--commune", "kep",
+                          "--out", str(out)], capture_output=True, text=True, env=env, timeout=120)
+    assert run.returncode == 0, run.stderr
+    reader = PdfReader(out)
+    assert list(reader.page_labels) == ["1-1", "3-1", "3-2", "4-1", "4-2", "6-1"]
+    verify_pdf(out, expect_text=["05/BB-UBND", "09/BB-UBND"], expect_pages=6,
+               metadata=PdfMetadata("Hồ sơ công khai thông tin năm 2024"))
+    with_orig = subprocess.run([sys.executable, "-m", "congkhai.cli", "dossier", "--year", "2024", "--commune", "kep",
+                                "--with-originals", "--out", str(out)], capture_output=True, text=True, env=env,
+                               timeout=120)
+    assert with_orig.returncode == 0, with_orig.stderr
+    assert PdfReader(out).page_labels[-1] == "PL-1"
