@@ -32,6 +32,13 @@ PY
 }
 
 PIDFILE="$AIRFLOW_HOME/standalone.pid"
+if ! { [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }; then
+  # The DB and the converter pool before the components start (the pool limits concurrent
+  # conversions to the number of LibreOffice instances).
+  .venv/bin/airflow db migrate >"$AIRFLOW_HOME/migrate.log" 2>&1 || { tail -20 "$AIRFLOW_HOME/migrate.log"; exit 1; }
+  SLOTS=$(.venv/bin/python -c 'from congkhai.convert import pool_size; print(pool_size())')
+  .venv/bin/airflow pools set congkhai_converter "$SLOTS" "LibreOffice / Gotenberg conversions" >/dev/null
+fi
 if [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
   echo "==> Airflow already running (PID $(cat "$PIDFILE"))"
 else
