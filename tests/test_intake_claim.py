@@ -17,7 +17,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from congkhai.config import settings
 from congkhai.intake.claim import IntakeOptions, acknowledge, is_junk, process_inbox, safe_name
 
@@ -139,7 +138,7 @@ def test_file_growing_during_the_settle_look_is_not_claimed(env, template_docx):
 
 def test_sidecar_and_folder_overrides(env, template_docx):
     drop(env, "a.docx", variant(template_docx, 301))
-    drop(env, "a.docx.yaml", "item: Q4-9\ndropped: 2024-12-11\n".encode())
+    drop(env, "a.docx.yaml", b"item: Q4-9\ndropped: 2024-12-11\n")
     drop(env, "b.docx", variant(template_docx, 302), sub="Q4-10")
     r = process_inbox("kep", env, options=FAST)
     by_num = {c.doc_number: c for c in r.cases}
@@ -409,9 +408,8 @@ def test_500_files_dropped_at_once_two_workers_each_filed_once(env, template_doc
 
 
 def test_cli_intake_run(env, template_docx):
-    from typer.testing import CliRunner
-
     from congkhai.cli import app
+    from typer.testing import CliRunner
 
     drop(env, "a.docx", template_docx)
     os.environ["CONGKHAI_INTAKE_STABLE_SECONDS"] = "0"

@@ -248,10 +248,10 @@ def _cell(table, r: int, c: int):
 def _widths(table, widths_cm: tuple[float, float]) -> None:
     """Column widths come from w:tblGrid in LibreOffice (PLATFORM.md): set grid and cells."""
     grid = table._tbl.tblGrid
-    for gc, w in zip(grid.findall(qn("w:gridCol")), widths_cm):
+    for gc, w in zip(grid.findall(qn("w:gridCol")), widths_cm, strict=False):
         gc.set(qn("w:w"), str(int(Cm(w).twips)))
     for row in table.rows:
-        for cell, w in zip(row.cells, widths_cm):
+        for cell, w in zip(row.cells, widths_cm, strict=True):
             cell.width = Cm(w)
 
 
