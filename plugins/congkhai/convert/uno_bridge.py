@@ -59,6 +59,7 @@ class Bridge:
         self.out = out
         self.proc = None
         self.desktop = None
+        self.pid = None
 
     def start(self, timeout=60.0):
         os.makedirs(self.profile, exist_ok=True)
@@ -85,6 +86,7 @@ class Bridge:
                     raise RuntimeError(f"LibreOffice did not start (exit {self.proc.poll()})") from None
                 time.sleep(0.05)
         self.desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+        self.pid = self.office_pid()
 
     def office_pid(self):
         """The pid of soffice.bin (the real office; ``soffice`` runs it under oosplash)."""
@@ -102,6 +104,16 @@ class Bridge:
                 continue
         return self.proc.pid
 
+    def office_gone(self, err):
+        """Did this UNO error come from LibreOffice dying (not from a bad document)?"""
+        if type(err).__name__ == "DisposedException" or self.proc.poll() is not None:
+            return True
+        try:
+            with open(f"/proc/{self.pid}/stat") as fh:
+                return fh.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+        except OSError:
+            return True
+
     def convert(self, req):
         src = os.path.abspath(req["src"])
         out = os.path.abspath(req["out"])
@@ -113,7 +125,7 @@ class Bridge:
         try:
             doc = self.desktop.loadComponentFromURL(uno.systemPathToFileUrl(src), "_blank", 0, tuple(load))
         except Exception as err:  # IllegalArgumentException, IOException: the file is bad
-            if self.proc.poll() is not None:
+            if self.office_gone(err):
                 raise
             return {"ok": False, "kind": "load_failed", "message": f"{type(err).__name__}: {err}"}
         if doc is None:
@@ -137,7 +149,7 @@ class Bridge:
                      prop("Overwrite", True))
             uno.invoke(doc, "storeToURL", (uno.systemPathToFileUrl(out), store))
         except Exception as err:
-            if self.proc.poll() is not None:
+            if self.office_gone(err):
                 raise
             return {"ok": False, "kind": "export_failed", "message": f"{type(err).__name__}: {err}"}
         finally:
@@ -201,7 +213,7 @@ def main():
         bridge.send({"ready": False, "message": str(err)})
         bridge.stop()
         return 3
-    bridge.send({"ready": True, "soffice_pid": bridge.office_pid(), "launcher_pid": bridge.proc.pid})
+    bridge.send({"ready": True, "soffice_pid": bridge.pid, "launcher_pid": bridge.proc.pid})
 
     for line in sys.stdin:
         req = json.loads(line)
