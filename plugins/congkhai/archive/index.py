@@ -131,6 +131,8 @@ class SqlIndex:
     """Shared SQL of both backends; subclasses supply the connection, DDL and full-text bits."""
 
     ph = "?"
+    #: How a query is restricted to one commune (SQLite overrides it, see there).
+    commune_clause = "e.commune = ?"
     T = {"entries": "entries", "files": "files", "dates": "dates", "texts": "texts", "meta": "meta",
          "fts": "fts"}
     conn: Any
@@ -308,7 +310,7 @@ class SqlIndex:
         self, commune: str, *, date_from: str | None = None, date_to: str | None = None,
         item: str | None = None, kind: str | None = None, text: str | None = None, limit: int | None = None,
     ) -> list[dict[str, Any]]:
-        where = ["e.commune = ?"]
+        where = [self.commune_clause]
         params: list[Any] = [commune]
         if date_from or date_to:
             where.append("e.id IN (SELECT entry_id FROM {dates} WHERE day >= ? AND day <= ?)")
@@ -373,6 +375,10 @@ class SqlIndex:
 
 class SqliteIndex(SqlIndex):
     """SQLite + FTS5, one database per commune inside the commune's tree (``.index/index.sqlite``)."""
+
+    # One commune per file: keep the planner from scanning all entries by commune ("+" disables
+    # that index) so it starts from the dates / full-text match instead (30k entries: 7 ms -> <1 ms).
+    commune_clause = "+e.commune = ?"
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
