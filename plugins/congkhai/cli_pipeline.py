@@ -30,6 +30,7 @@ def register(app: typer.Typer) -> None:
         date_to: str = typer.Option(None, "--to", help="Đến ngày (YYYY-MM-DD), mặc định 31/12"),
         as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON"),
         verbose: bool = typer.Option(False, "--verbose", "-v", help="In từng lần chạy DAG"),
+        report_file: Path = typer.Option(None, "--report", help="Ghi kết quả JSON vào tệp / write the JSON here"),
     ) -> None:
         """Phát lại cả năm qua các DAG thật / replay a year through the real DAGs (dag.test)."""
         from congkhai.config import list_communes
@@ -45,6 +46,8 @@ def register(app: typer.Typer) -> None:
 
         rep = replay(commune, year, inbox, archive, date_from=d_from, date_to=d_to, verbose=verbose)
         d = rep.to_dict()
+        if report_file is not None:
+            report_file.write_text(json.dumps(d, ensure_ascii=False, indent=2), encoding="utf-8")
         if as_json:
             typer.echo(json.dumps(d, ensure_ascii=False, indent=2))
             return
