@@ -201,6 +201,30 @@ def _run_child(env: dict[str, str], timeout: float = 180) -> subprocess.Complete
                           start_new_session=True)
 
 
+def _orphans(tag: str) -> list[int]:
+    """Processes still running whose command line names ``tag`` (the killed child's private TMPDIR)."""
+    out = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                if tag in (d / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"):
+                    out.append(int(d.name))
+            except OSError:
+                continue
+    return out
+
+
+def _reap(tag: str) -> list[int]:
+    """Kill (by pid) what the killed child left running: its LibreOffice instances, if any."""
+    found = _orphans(tag)
+    for pid in found:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    return found
+
+
 def _killed_run(env: dict[str, str], marker: Path, settle: float = 0.0, timeout: float = 120) -> str:
     """Start the child, wait for its marker, SIGKILL its whole session. Returns how it ended."""
     p = subprocess.Popen([PY, "-c", CHILD], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -254,9 +278,17 @@ def test_issuance_killed_then_rerun(pristine: Path, tmp_path: Path, point: str) 
     shutil.copytree(pristine, root, symlinks=True)
     env = _env(root)
     marker = tmp_path / "marker"
-    ended = _killed_run({**env, "CRASH_POINT": point, "CRASH_MARKER": str(marker), "CRASH_AFTER": "3"}, marker,
-                        settle=0.3 if point == "converting" else 0.0)
+    own_tmp = tmp_path / "child-tmp"  # the killed child's LibreOffice profiles live here: found by name
+    own_tmp.mkdir()
+    try:
+        ended = _killed_run({**env, "CRASH_POINT": point, "CRASH_MARKER": str(marker), "CRASH_AFTER": "3",
+                             "TMPDIR": str(own_tmp)}, marker, settle=0.3 if point == "converting" else 0.0)
+    finally:
+        time.sleep(0.5)
+        leaked = _reap(str(own_tmp))  # the converter's bridge ends LibreOffice when its parent dies
     assert ended == "killed", ended
+    if leaked:
+        print(f"LibreOffice processes left by the killed run (reaped): {leaked}")
     before = _pdfs_listed(root / "archive")
     if point == "converting":
         assert before == 0
@@ -273,3 +305,63 @@ def test_issuance_killed_then_rerun(pristine: Path, tmp_path: Path, point: str) 
     r = _run_child(env)
     assert r.returncode == 0 and "RESULT 0 " in r.stdout, r.stdout + r.stderr[-2000:]
     assert check_invariants(root / "archive", root / "data") == summary
+
+
+# ------------------------------------------------------------------ level (b): a real standalone Airflow
+
+#: Crash-recovery settings of the private standalone: the scheduler notices the dead scheduler job
+#: (10 s without heartbeat) and resets its orphaned task within 15 s, instead of the defaults' 5 min.
+RECOVERY_ENV = {
+    "AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_THRESHOLD": "10",
+    "AIRFLOW__SCHEDULER__ORPHANED_TASKS_CHECK_INTERVAL": "15",
+    "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "30",
+    "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL": "5",
+}
+AIRFLOW_DOCS = ["KH ho ngheo.pdf", "BC kiem toan.pdf", "TB nhap ngu.pdf"]
+
+
+def _wait(cond, timeout: float, step: float = 0.5):
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        v = cond()
+        if v:
+            return v
+        time.sleep(step)
+    return None
+
+
+@pytest.mark.slow
+@pytest.mark.airflow
+def test_standalone_power_cut_during_issuance(tmp_path: Path) -> None:
+    """Drop 3 documents; SIGKILL the whole standalone (scheduler, task, LibreOffice) while
+    congkhai_issuance converts; restart on the same AIRFLOW_HOME; Airflow's retry finishes."""
+    sys.path.insert(0, str(REPO / "bench"))
+    from standalone import Standalone
+
+    af = Standalone(tmp_path / "af", extra_env=RECOVERY_ENV, keep=True)
+    try:
+        af.start()
+        af.wait_dags(["congkhai_inbox", "congkhai_issuance"])
+        time.sleep(5)
+        for name in AIRFLOW_DOCS:
+            shutil.copyfile(SAMPLES / name, af.inbox / name)
+        # the kill point: the issuance task's LibreOffice instances are converting
+        converting = _wait(lambda: any("soffice" in c for c in af.processes().values()) and
+                           any(r["state"] == "running" for r in af.runs("congkhai_issuance")), 150, 0.2)
+        assert converting, "congkhai_issuance never started converting"
+        time.sleep(1.5)
+        filed_before = _pdfs_listed(af.archive_root)
+        af.kill_group()
+        assert filed_before < 3 * 12, "the run had finished before the kill: nothing was interrupted"
+        af.start()
+        done = _wait(lambda: _pdfs_listed(af.archive_root) >= 3 * 12 and
+                     all(r["state"] in ("success", "failed") for r in af.runs("congkhai_issuance")), 240, 2)
+        runs = af.runs("congkhai_issuance")
+        assert done, f"not finished after the restart: {_pdfs_listed(af.archive_root)} PDFs; runs {runs}"
+        assert any(r["state"] == "success" for r in runs), runs
+        assert not list((af.data / "state" / "kep" / "pending").glob("*.json")), "a case is still pending"
+    finally:
+        af.stop()
+    summary = check_invariants(af.archive_root, af.data)
+    assert summary["cases"] == 3 and summary["pdfs"] >= 36
+    shutil.rmtree(af.root, ignore_errors=True)
