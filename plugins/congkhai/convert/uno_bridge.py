@@ -106,7 +106,8 @@ class Bridge:
 
     def office_gone(self, err):
         """Did this UNO error come from LibreOffice dying (not from a bad document)?"""
-        if type(err).__name__ == "DisposedException" or self.proc.poll() is not None:
+        if (type(err).__name__.endswith("DisposedException") or "URP bridge" in str(err)
+                or self.proc.poll() is not None):
             return True
         try:
             with open(f"/proc/{self.pid}/stat") as fh:
