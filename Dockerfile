@@ -11,7 +11,9 @@ RUN apt-get update \
 USER airflow
 WORKDIR /opt/congkhai
 COPY --chown=airflow:root requirements.lock pyproject.toml README.md ./
-RUN pip install --no-cache-dir -r requirements.lock
+# requirements.lock pins apache-airflow-providers-celery (CeleryExecutor, the compose default) and celery<5.7.
+RUN pip install --no-cache-dir -r requirements.lock \
+ && python -c 'import airflow.providers.celery, psycopg'
 COPY --chown=airflow:root plugins ./plugins
 RUN pip install --no-cache-dir --no-deps .
 COPY --chown=airflow:root dags /opt/airflow/dags
