@@ -69,6 +69,9 @@ class WorkingDayTimetable(Timetable):
         if last_automated_data_interval is not None:
             last = pendulum.instance(last_automated_data_interval.start).in_timezone(TZ)
             start = last.date() + dt.timedelta(days=1)
+            if not restriction.catchup:  # after a backfill or downtime: no run for the missed past
+                now = pendulum.now(TZ)
+                start = max(start, now.date() + dt.timedelta(days=int(now.time() > self._time)))
         else:
             earliest = restriction.earliest
             if earliest is None:
