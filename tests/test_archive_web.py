@@ -1,6 +1,9 @@
-"""The "Lưu trữ công khai" plugin app: login required (401 without, 200 with an Airflow JWT), calendar/search pages, files only from the archive.
+"""The "Lưu trữ công khai" plugin app: login required (401 without, a browser sent to the login,
+200 with an Airflow JWT), calendar/search/range pages with paging, the PDF viewer, files only from
+the archive.
 
-(The real-Chromium walk-through of the issue is not written yet; these use FastAPI's TestClient.)
+These use FastAPI's TestClient; tests/test_archive_browser.py walks the same page in a real
+Chromium inside the real Airflow UI.
 """
 
 from __future__ import annotations
@@ -41,7 +44,13 @@ def test_unauthenticated_requests_get_401(root: Path, airflow_db: object) -> Non
     token = am.generate_jwt(SimpleAuthManagerUser(username="admin", role="admin"))
     ok = c.get("/", params={"text": "ho ngheo"}, headers={"Authorization": f"Bearer {token}"})
     assert ok.status_code == 200 and "hộ nghèo" in ok.text
-    assert c.get("/", params={"text": "ho ngheo"}, cookies={"_token": token}).status_code == 200
+    c.cookies.set("_token", token)
+    assert c.get("/", params={"text": "ho ngheo"}).status_code == 200
+    c.cookies.clear()
+    # A browser (it accepts HTML) with no session is sent to Airflow's login, and back here after.
+    r = c.get("/", params={"text": "ho ngheo"}, headers={"Accept": "text/html"}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/auth/login?next=")
+    assert "ho+ngheo" in r.headers["location"] or "ho%2Bngheo" in r.headers["location"]
 
 
 def test_day_page_and_search_without_diacritics(client: TestClient) -> None:
@@ -53,6 +62,55 @@ def test_day_page_and_search_without_diacritics(client: TestClient) -> None:
     assert "1 kết quả" in r.text and "thumb/kep/2024/02/02/" in r.text
     assert client.get("/api/find", params={"text": "dong quan", "commune": "kep"}).json()[0]["case_id"]
     assert client.get("/api/find", params={"on": "bad"}).status_code == 400
+
+
+def test_calendar_marks_days_and_months_that_have_documents(client: TestClient) -> None:
+    r = client.get("/", params={"year": 2024, "month": 3})
+    assert "Tháng 3/2024" in r.text
+    assert "href='?commune=kep&amp;year=2024&amp;month=3&amp;day=6'" in r.text  # a day with documents
+    assert "day=7'" not in r.text  # a day without documents is not a link
+    first = client.get("/")  # no choice yet: the latest month that has something (04/2024)
+    assert "<h2>Tháng 4/2024</h2>" in first.text and "quý I năm 2024" in first.text
+    assert "2023</a>" in first.text and "2024</a>" in first.text  # the years of the archive
+
+
+def test_range_in_vietnamese_dates_per_year_documents_and_errors(client: TestClient) -> None:
+    r = client.get("/", params={"from": "29/12/2023", "to": "10/1/2024"})
+    assert "Từ ngày 29/12/2023 đến ngày 10/01/2024" in r.text and "2 kết quả" in r.text
+    assert client.get("/", params={"from": "2023-12-29", "to": "2024-01-10"}).text.count("class='res'") == 2
+    r = client.get("/", params={"year": 2024, "ca_nam": 1})
+    assert "Văn bản cả năm 2024" in r.text and "1 kết quả" in r.text and "Danh mục thông tin" in r.text
+    for bad in ({"from": "31/02/2024"}, {"from": "2024-03-01", "to": "2024-02-01"}):
+        r = client.get("/", params=bad)
+        assert r.status_code == 200 and "class='err'" in r.text, bad
+    assert client.get("/", params={"commune": "khong-co"}).status_code == 200
+
+
+def test_paging_reports_the_total(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from congkhai.archive import webapp
+
+    monkeypatch.setattr(webapp, "PAGE_SIZE", 2)
+    r = client.get("/", params={"from": "2023-01-01", "to": "2024-12-31"})
+    assert "5 kết quả · hiển thị 1–2" in r.text and "Trang 1/3" in r.text and "page=2" in r.text
+    r = client.get("/", params={"from": "2023-01-01", "to": "2024-12-31", "page": 3})
+    assert "hiển thị 5–5" in r.text and r.text.count("class='res'") == 1 and "Trang sau" not in r.text
+    api = client.get("/api/find", params={"limit": 2, "offset": 1})
+    assert len(api.json()) == 2 and api.headers["x-total-count"] == "5"
+
+
+def test_pdf_viewer_shows_pages_and_offers_the_download(client: TestClient) -> None:
+    (res,) = client.get("/api/find", params={"text": "ho ngheo"}).json()
+    pdf = next(f["path"] for f in res["files"] if f["kind"] == "original")
+    page = client.get("/", params={"text": "ho ngheo"}).text
+    assert f"view/{pdf}" in page and "target='_blank'" not in page  # Airflow's frame allows no pop-ups
+    v = client.get(f"/view/{pdf}")
+    assert v.status_code == 200 and "Văn bản gốc" in v.text and "Trang 1/1" in v.text
+    assert f"/files/{pdf}?download=1" in v.text
+    img = client.get(f"/page/{pdf}", params={"n": 1})
+    assert img.status_code == 200 and img.content.startswith(b"\x89PNG")
+    assert client.get(f"/page/{pdf}", params={"n": 9}).status_code == 404  # no such page
+    assert client.get("/view/kep/2024/00_ca-nam/manifest.json").status_code == 404
+    assert client.get("/view/../secret.txt").status_code == 404
 
 
 def test_pdf_and_thumbnail_are_served(client: TestClient) -> None:
@@ -69,6 +127,7 @@ def test_file_serving_cannot_escape_the_archive(client: TestClient, root: Path) 
     os.symlink(root.parent / "secret.txt", root / "kep" / "2024" / "lien-ket.txt")
     for rel in ("../secret.txt", "kep/../../secret.txt", "%2e%2e/secret.txt", "kep/2024/lien-ket.txt",
                 "kep/.index/index.sqlite", "kep", "/etc/passwd", "kep/2024/00_ca-nam/khong-co.pdf"):
-        r = client.get(f"/files/{rel}")
-        assert r.status_code == 404, (rel, r.status_code)
-        assert "bí mật" not in r.text
+        for route in ("files", "thumb", "view", "page"):
+            r = client.get(f"/{route}/{rel}")
+            assert r.status_code == 404, (route, rel, r.status_code)
+            assert "bí mật" not in r.text

@@ -90,6 +90,11 @@ def reindex_cmd(
         raise _fail(err) from err
 
 
+#: Results shown when no --limit/--all is given: enough for a person, and every query stays fast
+#: (building thousands of entries is what made a common word slow at 30,000 cases).
+DEFAULT_LIMIT = 200
+
+
 @archive_app.command("find")
 def find_cmd(
     on: str | None = typer.Option(None, "--on", help="Ngày (YYYY-MM-DD)"),
@@ -100,30 +105,48 @@ def find_cmd(
     text: str | None = typer.Option(None, "--text", help="Từ khóa (có dấu hoặc không dấu)"),
     commune: str | None = typer.Option(None, "--commune", help="Mã xã (mặc định: tất cả) / commune"),
     archive: Path | None = ARCHIVE_OPT,
-    limit: int | None = typer.Option(None, "--limit", min=1, help="Số kết quả tối đa"),
+    limit: int | None = typer.Option(
+        None, "--limit", min=1, help=f"Số kết quả tối đa (mặc định {DEFAULT_LIMIT}) / max results"),
+    offset: int = typer.Option(0, "--offset", min=0, help="Bỏ qua N kết quả đầu (xem trang sau) / skip N"),
+    show_all: bool = typer.Option(False, "--all", help="Mọi kết quả, không giới hạn / no limit"),
     as_json: bool = typer.Option(False, "--json", help="In danh sách JSON"),
 ) -> None:
-    """Tìm vụ việc và văn bản cả năm theo ngày, khoảng ngày, mục kế hoạch, loại tệp, từ khóa."""
-    from congkhai.archive.find import find
+    """Tìm vụ việc và văn bản cả năm theo ngày, khoảng ngày, mục kế hoạch, loại tệp, từ khóa.
+
+    Mặc định in 200 kết quả đầu; khi còn nữa, tổng số được báo ở stderr (stdout vẫn là danh sách JSON).
+    """
+    from congkhai.archive.find import find_page
 
     root = _root(archive)
     _check_root(root)
+    if show_all and limit is not None:
+        raise _fail(CongkhaiError("Dùng --limit hoặc --all, không dùng cả hai", "use --limit or --all, not both"))
+    lim = None if show_all else (limit or DEFAULT_LIMIT)
     try:
-        results = find(root, commune, on=on, date_from=date_from, date_to=date_to, item=item, kind=kind,
-                       text=text, limit=limit)
+        results, total = find_page(root, commune, on=on, date_from=date_from, date_to=date_to, item=item,
+                                   kind=kind, text=text, limit=lim, offset=offset)
     except CongkhaiError as err:
         raise _fail(err) from err
+    shown = f"{offset + 1}–{offset + len(results)}" if results else "0"
+    more = total > offset + len(results)
     if as_json:
         sys.stdout.write(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+        if more:  # stdout stays the JSON list; the person (or script) reading stderr learns there is more
+            typer.echo(f"Hiển thị {shown} trong {total} kết quả; dùng --offset {offset + len(results)}, --limit N "
+                       f"hoặc --all để xem thêm / showing {shown} of {total}", err=True)
         return
     if not results:
-        typer.echo("Không tìm thấy kết quả.")
+        typer.echo("Không tìm thấy kết quả." if not total else f"Không còn kết quả (tổng {total}).")
         return
     for r in results:
         notation = "/".join(x for x in (r["doc_number"], r["doc_code"]) if x) or "(không số)"
         typer.echo(f"{r['issued']}  {notation}  {r['subject']}")
         typer.echo(f"    {r['path']}  ({len(r['files'])} tệp)")
-    typer.echo(f"Tổng: {len(results)} kết quả.")
+    if more or offset:
+        typer.echo(f"Tổng: {total} kết quả, hiển thị {shown}" + (" (dùng --offset/--limit/--all để xem thêm)."
+                                                                   if more else "."))
+    else:
+        typer.echo(f"Tổng: {total} kết quả.")
 
 
 def register(app: typer.Typer) -> None:

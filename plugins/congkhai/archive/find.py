@@ -36,6 +36,84 @@ def _iso(d: dt.date | str | None, name: str) -> str | None:
     return d.isoformat()
 
 
+def _check(
+    on: dt.date | str | None, date_from: dt.date | str | None, date_to: dt.date | str | None, kind: str | None,
+) -> tuple[str | None, str | None]:
+    """Validated ISO bounds (``on`` becomes a one-day range); Vietnamese usage errors otherwise."""
+    if on is not None and (date_from is not None or date_to is not None):
+        raise UsageError("Dùng --on hoặc --from/--to, không dùng cả hai", "use --on or --from/--to, not both")
+    d_on, d_from, d_to = _iso(on, "on"), _iso(date_from, "from"), _iso(date_to, "to")
+    if d_on:
+        d_from = d_to = d_on
+    if d_from and d_to and d_from > d_to:
+        raise UsageError(f"Khoảng ngày ngược: {d_from} sau {d_to}", f"date range reversed: {d_from} > {d_to}")
+    if kind is not None:
+        layout.kind_info(kind)
+    return d_from, d_to
+
+
+def _communes(root: Path, commune: str | None) -> list[str]:
+    communes = [commune] if commune else list_archive_communes(root)
+    return [c for c in communes if (Path(root) / c).is_dir()]
+
+
+def find_page(
+    root: Path,
+    commune: str | None,
+    on: dt.date | str | None = None,
+    date_from: dt.date | str | None = None,
+    date_to: dt.date | str | None = None,
+    item: str | None = None,
+    kind: str | None = None,
+    text: str | None = None,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+    year_documents: bool = False,
+    with_total: bool = True,
+    index_url: str | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of a search and the number of entries it matches in all: ``(results, total)``.
+
+    ``limit=None`` returns everything from ``offset`` on. The total costs one ``count(*)`` and is only
+    computed when the page may be incomplete (``with_total=False`` skips it: total is then -1 unless
+    the page shows that nothing more exists). ``year_documents`` keeps only the per-year entries.
+    """
+    d_from, d_to = _check(on, date_from, date_to, kind)
+    if limit is not None and limit < 1:
+        raise UsageError(f"Giới hạn phải ≥ 1: {limit}", f"limit must be >= 1: {limit}", field="limit")
+    if offset < 0:
+        raise UsageError(f"Vị trí bắt đầu phải ≥ 0: {offset}", f"offset must be >= 0: {offset}", field="offset")
+    url = index_url if index_url is not None else _env_index_url()
+    communes = _communes(root, commune)
+    kw: dict[str, Any] = dict(date_from=d_from, date_to=d_to, item=item, kind=kind, text=text,
+                              year_documents=year_documents)
+    out: list[dict[str, Any]] = []
+    total = 0
+    # Several communes: each gives its first offset+limit rows, merged in date order, then cut.
+    several = len(communes) > 1
+    for c in communes:
+        idx = open_index(root, c, url)
+        try:
+            want = (offset + limit if several else limit) if limit else None
+            rows = idx.query(**kw, limit=want, offset=0 if several else offset)
+            out += rows
+            skipped = 0 if several else offset
+            if (want is None or len(rows) < want) and (rows or not skipped):
+                n = skipped + len(rows)  # the page reached the end: no count needed
+            elif with_total:
+                n = idx.count(**kw)
+            else:
+                n = -1
+            total = -1 if -1 in (total, n) else total + n
+        finally:
+            idx.close()
+    if several:
+        out.sort(key=lambda e: (e["issued"] or "", e["path"]))
+        out = out[offset : offset + limit] if limit else out[offset:]
+    return out, total
+
+
 def find(
     root: Path,
     commune: str | None,
@@ -47,31 +125,42 @@ def find(
     text: str | None = None,
     *,
     limit: int | None = None,
+    offset: int = 0,
+    year_documents: bool = False,
     index_url: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Search one commune's archive (or every commune under ``root`` when ``commune`` is None)."""
-    if on is not None and (date_from is not None or date_to is not None):
-        raise UsageError("Dùng --on hoặc --from/--to, không dùng cả hai", "use --on or --from/--to, not both")
-    d_on, d_from, d_to = _iso(on, "on"), _iso(date_from, "from"), _iso(date_to, "to")
-    if d_on:
-        d_from = d_to = d_on
-    if d_from and d_to and d_from > d_to:
-        raise UsageError(f"Khoảng ngày ngược: {d_from} sau {d_to}", f"date range reversed: {d_from} > {d_to}")
-    if kind is not None:
-        layout.kind_info(kind)
-    url = index_url if index_url is not None else _env_index_url()
-    communes = [commune] if commune else list_archive_communes(root)
-    out: list[dict[str, Any]] = []
-    for c in communes:
-        if not (Path(root) / c).is_dir():
-            continue
-        idx = open_index(root, c, url)
-        try:
-            out += idx.query(date_from=d_from, date_to=d_to, item=item, kind=kind, text=text, limit=limit)
-        finally:
-            idx.close()
-    if len(communes) > 1:
-        out.sort(key=lambda e: (e["issued"] or "", e["path"]))
-        if limit:
-            out = out[:limit]
-    return out
+    """Search one commune's archive (or every commune under ``root`` when ``commune`` is None).
+
+    Everything by default (``limit=None``): callers that show results to a person pass a limit
+    (the CLI and the page do) and use :func:`find_page` for the total.
+    """
+    results, _ = find_page(root, commune, on, date_from, date_to, item, kind, text, limit=limit, offset=offset,
+                           year_documents=year_documents, with_total=False, index_url=index_url)
+    return results
+
+
+def calendar_counts(
+    root: Path, commune: str, date_from: dt.date | str, date_to: dt.date | str, *, by_month: bool = False,
+    index_url: str | None = None,
+) -> dict[str, int]:
+    """``{YYYY-MM-DD: entries}`` for the days between two dates that have something (the page's
+    calendar); ``by_month``: ``{YYYY-MM: entries}``, each entry counted once per month."""
+    d_from, d_to = _check(None, date_from, date_to, None)
+    if not (Path(root) / commune).is_dir():
+        return {}
+    idx = open_index(root, commune, index_url if index_url is not None else _env_index_url())
+    try:
+        return idx.day_counts(d_from or "0000-00-00", d_to or "9999-99-99", 7 if by_month else 10)
+    finally:
+        idx.close()
+
+
+def archive_years(root: Path, commune: str, *, index_url: str | None = None) -> list[int]:
+    """Years with at least one dated entry in the commune's archive, ascending."""
+    if not (Path(root) / commune).is_dir():
+        return []
+    idx = open_index(root, commune, index_url if index_url is not None else _env_index_url())
+    try:
+        return idx.years()
+    finally:
+        idx.close()

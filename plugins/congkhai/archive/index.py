@@ -306,10 +306,11 @@ class SqlIndex:
         ).fetchone()
         return row[0] if row else None
 
-    def query(
-        self, commune: str, *, date_from: str | None = None, date_to: str | None = None,
-        item: str | None = None, kind: str | None = None, text: str | None = None, limit: int | None = None,
-    ) -> list[dict[str, Any]]:
+    def _where(
+        self, commune: str, *, date_from: str | None = None, date_to: str | None = None, item: str | None = None,
+        kind: str | None = None, text: str | None = None, year_documents: bool = False,
+    ) -> tuple[str, list[Any]] | None:
+        """The WHERE clause of a search (``None``: nothing can match, e.g. a text of no words)."""
         where = [self.commune_clause]
         params: list[Any] = [commune]
         if date_from or date_to:
@@ -321,19 +322,42 @@ class SqlIndex:
         if kind:
             where.append("e.id IN (SELECT entry_id FROM {files} WHERE kind = ?)")
             params.append(kind)
+        if year_documents:
+            where.append("e.case_id IS NULL")
         if text is not None:
             tokens = query_tokens(text)
             if not tokens:
-                return []
+                return None
             clause, p = self._fts_clause(tokens)
             where.append(clause)
             params += p
+        return " AND ".join(where), params
+
+    def count(self, commune: str, **kw: Any) -> int:
+        """How many entries a search matches (what the page and the CLI report beside a page of them)."""
+        w = self._where(commune, **kw)
+        if w is None:
+            return 0
+        cur = self.conn.cursor()
+        return int(self._x(cur, "SELECT count(*) FROM {entries} e WHERE " + w[0], w[1]).fetchone()[0])
+
+    def query(
+        self, commune: str, *, date_from: str | None = None, date_to: str | None = None,
+        item: str | None = None, kind: str | None = None, text: str | None = None, limit: int | None = None,
+        offset: int = 0, year_documents: bool = False,
+    ) -> list[dict[str, Any]]:
+        w = self._where(commune, date_from=date_from, date_to=date_to, item=item, kind=kind, text=text,
+                        year_documents=year_documents)
+        if w is None:
+            return []
         sql = ("SELECT e.id, e.case_id, e.issued, e.item, e.doc_number, e.doc_code, e.subject, e.folder"
-               " FROM {entries} e WHERE " + " AND ".join(where) + " ORDER BY e.issued, e.folder, e.entry_key")
+               " FROM {entries} e WHERE " + w[0] + " ORDER BY e.issued, e.folder, e.entry_key")
         if limit:
             sql += f" LIMIT {int(limit)}"
+        if offset:
+            sql += ("" if limit else " LIMIT -1" if self.ph == "?" else " LIMIT ALL") + f" OFFSET {int(offset)}"
         cur = self.conn.cursor()
-        rows = self._x(cur, sql, params).fetchall()
+        rows = self._x(cur, sql, w[1]).fetchall()
         files: dict[int, list[dict[str, Any]]] = {}
         ids = [r[0] for r in rows]
         for i in range(0, len(ids), _CHUNK):
@@ -356,6 +380,30 @@ class SqlIndex:
                 "files": [dict(f, path=f"{base}/{f['path']}") for f in files.get(eid, [])],
             })
         return out
+
+    def day_counts(self, commune: str, date_from: str, date_to: str, width: int = 10) -> dict[str, int]:
+        """``{day: entries answering to it}`` between two dates (the page's calendar); ``width=7``
+        groups by month (``YYYY-MM``), counting an entry once per month however many dates it has."""
+        cur = self.conn.cursor()
+        rows = self._x(
+            cur,
+            f"SELECT substr(d.day, 1, {int(width)}), count(DISTINCT d.entry_id) FROM {{dates}} d"
+            " JOIN {entries} e ON e.id = d.entry_id"
+            f" WHERE d.day >= ? AND d.day <= ? AND {self.commune_clause} GROUP BY substr(d.day, 1, {int(width)})",
+            (date_from, date_to, commune),
+        ).fetchall()
+        return {str(day): int(n) for day, n in rows}
+
+    def years(self, commune: str) -> list[int]:
+        """Years that have at least one dated entry, ascending."""
+        cur = self.conn.cursor()
+        rows = self._x(
+            cur,
+            "SELECT DISTINCT substr(d.day, 1, 4) FROM {dates} d JOIN {entries} e ON e.id = d.entry_id"
+            f" WHERE {self.commune_clause}",
+            (commune,),
+        ).fetchall()
+        return sorted(int(r[0]) for r in rows if r[0] and str(r[0]).isdigit())
 
     def dump(self, commune: str) -> list[dict[str, Any]]:
         """Everything the index holds for a commune, ids left out (for equality checks)."""
@@ -511,6 +559,18 @@ class CommuneIndex:
     def query(self, **kw: Any) -> list[dict[str, Any]]:
         self.ensure()
         return self.backend.query(self.commune, **kw)
+
+    def count(self, **kw: Any) -> int:
+        self.ensure()
+        return self.backend.count(self.commune, **kw)
+
+    def day_counts(self, date_from: str, date_to: str, width: int = 10) -> dict[str, int]:
+        self.ensure()
+        return self.backend.day_counts(self.commune, date_from, date_to, width)
+
+    def years(self) -> list[int]:
+        self.ensure()
+        return self.backend.years(self.commune)
 
     def dump(self) -> list[dict[str, Any]]:
         return self.backend.dump(self.commune)

@@ -1,13 +1,17 @@
-"""The "Lưu trữ công khai" page: a FastAPI app the lead mounts in Airflow's api-server (AirflowPlugin
-``fastapi_apps``), with a nav link via ``external_views``.
+"""The "Lưu trữ công khai" page: a FastAPI app mounted in Airflow's api-server by the plugin
+(``plugins/congkhai_airflow.py``: ``fastapi_apps`` at ``/congkhai``, a nav link via ``external_views``
+that Airflow's UI shows in a frame at ``/plugin/luu-tru``).
 
-Browse by calendar (year → month → day), by date range, search box (diacritics optional); results
-with a thumbnail of page 1 of each PDF; open/download PDFs and the year's dossier.
+Browse by calendar (year → month → day, the days that have documents marked), by date range, or
+search (diacritics optional); each result shows a thumbnail of page 1 of its PDF and its documents
+(PDF to open, .docx to edit, a download link); the year's dossier is one click away. Results come
+a page at a time (``PAGE_SIZE``), with the total.
 
-Security: every route depends on Airflow's logged-in user (``GetUserDep``: the api-server's JWT
-cookie or a bearer token; none → 401). Files are served only from inside the archive root: the
-resolved real path (symlinks followed) must stay under the root's real path, and the derived
-``.index`` folder is not served.
+Security: every route depends on Airflow's logged-in user (``get_user``: a bearer token, else the
+``_token`` cookie the Airflow UI sets at login; the frame sends it because it is the same origin).
+Without one, a browser opening a page is redirected to Airflow's login (and comes back after);
+anything else gets 401. Files are served only from inside the archive root: the resolved real path
+(symlinks followed) must stay under the root's real path, and the derived ``.index`` folder is not served.
 
 Airflow is imported only in :func:`create_app` (this is the one Airflow-specific module of the archive).
 """
@@ -15,26 +19,89 @@ Airflow is imported only in :func:`create_app` (this is the one Airflow-specific
 from __future__ import annotations
 
 import calendar
+import contextlib
 import datetime as dt
 import html
 import os
+import re
+import secrets
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from fastapi import Depends, FastAPI, HTTPException, Query
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from congkhai.archive import layout
-from congkhai.archive.find import find
+from congkhai.archive.find import archive_years, calendar_counts, find, find_page
 from congkhai.archive.store import list_archive_communes
 from congkhai.errors import CongkhaiError
 
+#: Results per page of the page (the CLI shows 200; a person reads a screenful).
+PAGE_SIZE = 50
+#: Results of /api/find when no limit is given.
+API_LIMIT = 200
+_WEEKDAYS = ("T2", "T3", "T4", "T5", "T6", "T7", "CN")
+_SUFFIX = re.compile(r"_v(\d+)$")
+
 _CSS = """
-body{font-family:'Liberation Serif','Times New Roman',serif;margin:1.2em;color:#111}
-nav a,.cal a{margin-right:.6em} .res{display:flex;gap:1em;border-top:1px solid #ccc;padding:.6em 0}
-.res img{width:110px;border:1px solid #999} .files a{display:block} form{margin:.6em 0}
+*{box-sizing:border-box}
+body{font-family:'Liberation Sans','DejaVu Sans',Arial,sans-serif;margin:0;color:#1a202c;background:#f7f9fc;
+ font-size:15px;line-height:1.4}
+a{color:#0b5cad;text-decoration:none} a:hover{text-decoration:underline}
+header{background:#fff;border-bottom:1px solid #dfe3ea;padding:.7em 1.2em;display:flex;align-items:center;
+ gap:1.5em;flex-wrap:wrap}
+header h1{font-size:1.35em;margin:0;color:#123} header .communes a{margin-right:.5em}
+header .communes a.on{font-weight:bold;color:#1a202c}
+form.search{display:flex;gap:.4em;flex:1;min-width:22em;max-width:46em}
+form.search input{flex:1;padding:.45em .6em;border:1px solid #b8c2d0;border-radius:6px;font-size:1em}
+button{padding:.45em .9em;border:1px solid #0b5cad;background:#0b5cad;color:#fff;border-radius:6px;
+ font-size:.95em;cursor:pointer}
+.wrap{display:flex;gap:1.2em;padding:1em 1.2em;align-items:flex-start}
+aside{width:17.5em;flex:none;display:flex;flex-direction:column;gap:.9em}
+aside section{background:#fff;border:1px solid #dfe3ea;border-radius:8px;padding:.6em .7em}
+aside h3{font-size:.8em;text-transform:uppercase;letter-spacing:.04em;color:#5a6578;margin:0 0 .45em}
+.years a{display:inline-block;padding:.15em .45em;margin:0 .15em .2em 0;border-radius:5px}
+.years a.on,.months a.on,table.cal a.on{background:#0b5cad;color:#fff}
+.months{display:grid;grid-template-columns:repeat(4,1fr);gap:.25em}
+.months a,.months span{text-align:center;padding:.25em 0;border-radius:5px;font-size:.9em}
+.months a{background:#e8f0fb} .months span{color:#a0a8b5}
+.months small,table.cal small{display:block;font-size:.7em;opacity:.8}
+table.cal{width:100%;border-collapse:collapse;text-align:center;font-size:.88em}
+table.cal th{color:#5a6578;font-weight:normal;font-size:.8em;padding:.15em 0}
+table.cal td{padding:1px} table.cal td span{color:#a0a8b5;display:block;padding:.2em 0}
+table.cal a{display:block;background:#e8f0fb;border-radius:5px;padding:.1em 0;font-weight:bold}
+form.range label{display:block;font-size:.85em;color:#5a6578;margin-top:.2em}
+form.range input{width:100%;padding:.25em;border:1px solid #b8c2d0;border-radius:5px}
+form.range button{margin-top:.5em;width:100%}
+.yeardocs a{display:block;margin:.15em 0}
+main{flex:1;min-width:0}
+main h2{font-size:1.2em;margin:.1em 0 .2em} .count{color:#5a6578;margin:0 0 .7em}
+.res{display:flex;gap:1em;background:#fff;border:1px solid #dfe3ea;border-radius:8px;padding:.75em;
+ margin-bottom:.7em}
+.res .thumb{flex:none;width:96px} .res .thumb img{width:96px;border:1px solid #c9d0db;background:#fff;display:block}
+.res .nothumb{width:96px;height:136px;border:1px dashed #c9d0db;color:#a0a8b5;font-size:.8em;display:flex;
+ align-items:center;justify-content:center;text-align:center}
+.res .body{flex:1;min-width:0}
+.meta{color:#5a6578;font-size:.9em} .meta b{color:#1a202c}
+.subject{font-size:1.05em;font-weight:bold;margin:.15em 0 .3em}
+.where{color:#8a94a6;font-size:.8em;font-family:'Liberation Mono',monospace;word-break:break-all}
+details summary{cursor:pointer;color:#5a6578;font-size:.9em;margin-top:.3em}
+table.docs{border-collapse:collapse;margin-top:.3em;font-size:.9em}
+table.docs td{padding:.2em 1.2em .2em 0;border-top:1px solid #eef1f5;vertical-align:top}
+table.docs td.v{color:#5a6578;white-space:nowrap} table.docs td.l{white-space:nowrap}
+table.docs td.l a{margin-right:.6em}
+.tag{display:inline-block;background:#eef1f5;border-radius:4px;padding:0 .35em;font-size:.85em;color:#4a5568}
+.pager{display:flex;gap:1em;align-items:center;margin:.4em 0 1em}
+a.btn{background:#0b5cad;color:#fff;padding:.4em .9em;border-radius:6px}
+.viewer{max-width:60em;margin:1em auto;padding:0 1em}
+.viewer figure{margin:1em 0;text-align:center} .viewer img{width:100%;border:1px solid #c9d0db;background:#fff}
+.viewer figcaption{color:#5a6578;font-size:.85em}
+.err{background:#fff4f4;border:1px solid #e7b9b9;color:#8a1f1f;padding:.6em;border-radius:6px}
+.empty{color:#5a6578}
 """
 
 
@@ -62,46 +129,157 @@ def safe_path(root: Path, rel: str) -> Path:
     return target
 
 
-def _thumbnail(root: Path, pdf: Path) -> Path:
-    """PNG of page 1 (pdftoppm), cached in the commune's derived ``.index/thumbs``."""
+def _render(root: Path, pdf: Path, page: int, *, size: int, folder: str) -> Path:
+    """PNG of one page (pdftoppm, ``size`` px on the long side), cached by content and page in the
+    commune's derived ``.index/<folder>`` (safe to delete with the rest of the index)."""
     from congkhai.archive.fsutil import sha256_file
 
     commune = pdf.relative_to(os.path.realpath(root)).parts[0]
-    cache = Path(root) / commune / layout.INDEX_DIR / "thumbs"
+    cache = Path(root) / commune / layout.INDEX_DIR / folder
     cache.mkdir(parents=True, exist_ok=True)
-    out = cache / f"{sha256_file(pdf)}.png"
+    out = cache / f"{sha256_file(pdf)}-{page}.png"
     if not out.exists():
-        tmp = cache / f".{out.stem}-{os.getpid()}"
-        subprocess.run(["pdftoppm", "-png", "-r", "24", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(tmp)],
-                       check=True, capture_output=True, timeout=60)
-        os.replace(f"{tmp}.png", out)
+        # A name of its own per call: the page asks for several images at once, and two files
+        # with the same content (same SHA-256) may be rendered in parallel.
+        tmp = cache / f".{out.stem}-{os.getpid()}-{secrets.token_hex(4)}"
+        try:
+            subprocess.run(["pdftoppm", "-png", "-scale-to", str(size), "-f", str(page), "-l", str(page),
+                            "-singlefile", str(pdf), str(tmp)], check=True, capture_output=True, timeout=60)
+            os.replace(f"{tmp}.png", out)
+        finally:
+            Path(f"{tmp}.png").unlink(missing_ok=True)
     return out
+
+
+def _thumbnail(root: Path, pdf: Path) -> Path:
+    """Page 1, 280 px high: sharp at the 96-px width shown, even on a 2x screen."""
+    return _render(root, pdf, 1, size=280, folder="thumbs")
+
+
+def _page_count(pdf: Path) -> int:
+    try:
+        from pypdf import PdfReader
+
+        return len(PdfReader(pdf).pages)
+    except Exception:  # a damaged PDF: show what pdftoppm can, at least page 1
+        return 1
+
+
+def _vn_date(iso: str | None) -> str:
+    if not iso:
+        return "(chưa rõ ngày)"
+    y, m, d = iso.split("-")
+    return f"{d}/{m}/{y}"
+
+
+_VN_DATE = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*$")
+
+
+def parse_day(text: str, name: str) -> str:
+    """A date as people type it here (``6/3/2024``, ``06-03-2024``, ``06.03.2024``) or ISO → ``YYYY-MM-DD``."""
+    from congkhai.errors import UsageError
+
+    m = _VN_DATE.match(text)
+    try:
+        d = dt.date(int(m[3]), int(m[2]), int(m[1])) if m else dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"Ngày không hợp lệ ({name}): “{text}”, cần dạng ngày/tháng/năm, ví dụ 06/03/2024",
+                         f"invalid date for {name}: {text!r}", field=name) from None
+    return d.isoformat()
+
+
+def _vn_input(value: str | None) -> str:
+    """What a date field shows: ``06/03/2024`` for a valid date, else what was typed."""
+    if not value:
+        return ""
+    try:
+        return _vn_date(parse_day(value, "x"))
+    except CongkhaiError:
+        return value
+
+
+def _e(x: object) -> str:
+    return html.escape(str(x), quote=True)
 
 
 def _page(title: str, body: str) -> HTMLResponse:
     return HTMLResponse(
-        f"<!doctype html><html lang='vi'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-        f"<style>{_CSS}</style></head><body><h1>Lưu trữ công khai</h1>{body}</body></html>"
+        "<!doctype html><html lang='vi'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>{body}</body></html>"
     )
 
 
-def _results_html(results: list[dict[str, Any]]) -> str:
-    if not results:
-        return "<p>Không tìm thấy kết quả.</p>"
-    rows = [f"<p>{len(results)} kết quả.</p>"]
-    for r in results:
-        pdfs = [f for f in r["files"] if f["path"].lower().endswith(".pdf")]
-        thumb = (f"<img alt='Trang 1' src='thumb/{quote(pdfs[0]['path'])}'>" if pdfs else "")
-        notation = "/".join(x for x in (r["doc_number"], r["doc_code"]) if x) or "(không số)"
-        links = "".join(
-            f"<a href='files/{quote(f['path'])}' target='_blank'>{html.escape(f['path'].rsplit('/', 1)[-1])}</a>"
-            for f in r["files"]
-        )
-        rows.append(
-            f"<div class='res'>{thumb}<div><b>{html.escape(r['issued'] or '')} · {html.escape(notation)}</b>"
-            f"<div>{html.escape(r['subject'] or '')}</div><div class='files'>{links}</div></div></div>"
-        )
-    return "".join(rows)
+def _documents(files: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The files of an entry grouped by document: a .docx and its PDF (same name) are one row."""
+    docs: dict[str, dict[str, Any]] = {}
+    for f in files:
+        name = f["path"].rsplit("/", 1)[-1]
+        stem, _, ext = name.rpartition(".")
+        d = docs.setdefault(stem, {"kind": f["kind"], "version": f["version"], "stem": stem, "files": {}})
+        d["files"][ext.lower()] = f["path"]
+    return list(docs.values())
+
+
+def _doc_label(doc: dict[str, Any]) -> str:
+    """Vietnamese label of a document row: the kind, and what tells it apart (group, quarter)."""
+    info = layout.KINDS.get(doc["kind"])
+    label = info.label_vi if info else doc["kind"]
+    if info:
+        # File name: NN_<kind words>[_<qualifier>][_so-…]_vN — the qualifier is the group / quarter.
+        rest = _SUFFIX.sub("", doc["stem"]).split(f"{info.order:02d}_{info.file_word}", 1)[-1]
+        parts = [p for p in rest.split("_") if p and not p.startswith("so-")]
+        if doc["kind"] != "original" and parts:
+            label += f" ({parts[0].replace('-q', ' quý ').replace('tdp', 'TDP ')})"
+    return label
+
+
+def _result_html(r: dict[str, Any]) -> str:
+    pdfs = [f for f in r["files"] if f["path"].lower().endswith(".pdf")]
+    main_pdf = next((f for f in pdfs if f["kind"] == "original"), pdfs[0] if pdfs else None)
+    if main_pdf:
+        href = f"view/{quote(main_pdf['path'])}"
+        thumb = (f"<a class='thumb' href='{href}' title='Xem văn bản'>"
+                 f"<img alt='Trang 1' loading='lazy' src='thumb/{quote(main_pdf['path'])}'></a>")
+    else:
+        thumb = "<div class='thumb'><div class='nothumb'>không có PDF</div></div>"
+    notation = "/".join(x for x in (r["doc_number"], r["doc_code"]) if x)
+    meta = [f"<b>{_vn_date(r['issued'])}</b>", f"Số {_e(notation)}" if notation else "Không số"]
+    if r["item"]:
+        meta.append(f"<span class='tag'>Mục {_e(r['item'])}</span>")
+    if r["case_id"] is None:
+        meta.append("<span class='tag'>Văn bản cả năm</span>")
+    rows = []
+    docs = _documents(r["files"])
+    for d in docs:
+        # Airflow frames this page in a sandbox without pop-ups: PDFs are shown by the page's own
+        # viewer (page images) and everything else is downloaded (downloads are allowed).
+        links = []
+        if "pdf" in d["files"]:
+            links.append(f"<a href='view/{quote(d['files']['pdf'])}'>Xem</a>"
+                         f"<a href='files/{quote(d['files']['pdf'])}?download=1'>Tải PDF</a>")
+        for ext, word in (("docx", "Tải Word"), ("txt", "Tải TXT")):
+            if ext in d["files"]:
+                links.append(f"<a href='files/{quote(d['files'][ext])}?download=1'>{word}</a>")
+        rows.append(f"<tr><td>{_e(_doc_label(d))}</td><td class='v'>bản {d['version']}</td>"
+                    f"<td class='l'>{''.join(links)}</td></tr>")
+    opened = " open" if len(docs) <= 6 else ""
+    table = (f"<details{opened}><summary>{len(docs)} văn bản, {len(r['files'])} tệp</summary>"
+             f"<table class='docs'>{''.join(rows)}</table></details>") if docs else ""
+    return (f"<article class='res'>{thumb}<div class='body'><div class='meta'>{' · '.join(meta)}</div>"
+            f"<div class='subject'>{_e(r['subject'] or '(không có trích yếu)')}</div>"
+            f"<div class='where'>{_e(r['path'])}/</div>{table}</div></article>")
+
+
+def _login_redirect(request: Request) -> Response | None:
+    """Where a browser without a valid Airflow session goes: Airflow's login, then back here."""
+    try:
+        from airflow.api_fastapi.app import get_auth_manager
+
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(get_auth_manager().get_url_login(next_url=here), status_code=303)
+    except Exception:  # no auth manager (tests of the page alone): plain 401
+        return None
 
 
 def create_app(root: Path | None = None, *, require_login: bool = True) -> FastAPI:
@@ -111,72 +289,48 @@ def create_app(root: Path | None = None, *, require_login: bool = True) -> FastA
         from airflow.api_fastapi.core_api.security import get_user
 
         deps = [Depends(get_user)]
-    app = FastAPI(title="Lưu trữ công khai", dependencies=deps)
+    app = FastAPI(title="Lưu trữ công khai", dependencies=deps, docs_url=None, redoc_url=None, openapi_url=None)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _auth_errors(request: Request, exc: StarletteHTTPException) -> Response:
+        # A person opening the page (or a PDF in a new tab) with no or an expired session is sent to
+        # Airflow's login; scripts and the page's own requests get the 401/403 as JSON.
+        if (exc.status_code in (401, 403) and request.method == "GET"
+                and "text/html" in request.headers.get("accept", "")):
+            redirect = _login_redirect(request)
+            if redirect is not None:
+                return redirect
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
     @app.get("/", response_class=HTMLResponse)
     def index(
-        commune: str | None = None, year: int | None = None, month: int | None = None, day: int | None = None,
+        commune: str | None = None,
+        year: int | None = Query(None, ge=1900, le=2999),
+        month: int | None = Query(None, ge=1, le=12),
+        day: int | None = Query(None, ge=1, le=31),
         date_from: str | None = Query(None, alias="from"), date_to: str | None = Query(None, alias="to"),
-        text: str | None = None, kind: str | None = None,
+        text: str | None = None, kind: str | None = None, ca_nam: bool = False,
+        page: int = Query(1, ge=1),
     ) -> HTMLResponse:
-        archive_root = _resolve_root(root)
-        communes = list_archive_communes(archive_root)
-        commune = commune or (communes[0] if communes else None)
-        today = dt.date.today()
-        year = year or today.year
-        q = lambda **kw: "?" + urlencode({k: v for k, v in {"commune": commune, **kw}.items() if v})  # noqa: E731
-        nav = "".join(f"<a href='{q(year=y)}'>{y}</a>" for y in range(year - 4, year + 1))
-        months = "".join(f"<a href='{q(year=year, month=m)}'>Tháng {m}</a>" for m in range(1, 13))
-        days = ""
-        if month:
-            n = calendar.monthrange(year, month)[1]
-            days = "".join(f"<a href='{q(year=year, month=month, day=d)}'>{d:02d}</a>" for d in range(1, n + 1))
-        forms = (
-            f"<form><input type='hidden' name='commune' value='{html.escape(commune or '')}'>"
-            "Từ ngày <input type='date' name='from'> đến ngày <input type='date' name='to'>"
-            " <button>Xem</button></form>"
-            f"<form><input type='hidden' name='commune' value='{html.escape(commune or '')}'>"
-            "<input name='text' placeholder='Tìm (gõ có dấu hoặc không dấu)' size='40'>"
-            " <button>Tìm kiếm</button></form>"
-        )
-        kw: dict[str, Any] = {}
-        heading = ""
-        if kind:
-            kw.update(kind=kind, date_from=dt.date(year, 1, 1), date_to=dt.date(year, 12, 31))
-            heading = f"{html.escape(layout.KINDS.get(kind, layout.KINDS['dossier']).label_vi)} năm {year}"
-        if text:
-            kw["text"], heading = text, f"Kết quả tìm “{html.escape(text)}”"
-        if date_from or date_to:
-            kw.update(date_from=date_from or None, date_to=date_to or None)
-            heading = f"Từ {html.escape(date_from or '…')} đến {html.escape(date_to or '…')}"
-        elif day and month:
-            kw["on"] = dt.date(year, month, day)
-            heading = f"Ngày {day:02d}/{month:02d}/{year}"
-        elif month:
-            kw.update(date_from=dt.date(year, month, 1), date_to=dt.date(year, month, calendar.monthrange(year, month)[1]))
-            heading = f"Tháng {month}/{year}"
-        results_html = ""
-        if kw and commune:
-            try:
-                results_html = _results_html(find(archive_root, commune, **kw))
-            except CongkhaiError as err:
-                results_html = f"<p>Lỗi: {html.escape(err.message_vi)}</p>"
-        dossier = f"<a href='{q(year=year, kind='dossier')}'>Hồ sơ công khai năm {year}</a>"
-        body = (f"<nav>Xã: {html.escape(commune or '(chưa có)')} · Năm: {nav}</nav><div class='cal'>{months}</div>"
-                f"<div class='cal'>{days}</div>{forms}<p>{dossier}</p><h2>{heading}</h2>{results_html}")
-        return _page("Lưu trữ công khai", body)
+        return _page("Lưu trữ công khai", _index_body(
+            _resolve_root(root), commune=commune, year=year, month=month, day=day, date_from=date_from or None,
+            date_to=date_to or None, text=(text or "").strip() or None, kind=kind or None, ca_nam=ca_nam, page=page))
 
     @app.get("/api/find")
     def api_find(
+        response: Response,
         commune: str | None = None, on: str | None = None, date_from: str | None = Query(None, alias="from"),
         date_to: str | None = Query(None, alias="to"), item: str | None = None, kind: str | None = None,
-        text: str | None = None,
+        text: str | None = None, limit: int = Query(API_LIMIT, ge=1, le=10_000), offset: int = Query(0, ge=0),
     ) -> list[dict[str, Any]]:
+        """The JSON list of ``congkhai archive find --json``, a page at a time; the total in ``X-Total-Count``."""
         try:
-            return find(_resolve_root(root), commune, on=on, date_from=date_from, date_to=date_to, item=item,
-                        kind=kind, text=text)
+            results, total = find_page(_resolve_root(root), commune, on=on, date_from=date_from, date_to=date_to,
+                                       item=item, kind=kind, text=text, limit=limit, offset=offset)
         except CongkhaiError as err:
             raise HTTPException(status_code=400, detail=str(err)) from err
+        response.headers["X-Total-Count"] = str(total)
+        return results
 
     @app.get("/files/{rel:path}")
     def get_file(rel: str, download: bool = False) -> FileResponse:
@@ -192,8 +346,188 @@ def create_app(root: Path | None = None, *, require_login: bool = True) -> FastA
         if path.suffix.lower() != ".pdf":
             raise HTTPException(status_code=404, detail="Không phải PDF")
         try:
-            return FileResponse(_thumbnail(archive_root, path), media_type="image/png")
+            return FileResponse(_thumbnail(archive_root, path), media_type="image/png",
+                                headers={"Cache-Control": "private, max-age=86400"})
         except (subprocess.SubprocessError, OSError) as err:
             raise HTTPException(status_code=404, detail="Không tạo được ảnh thu nhỏ") from err
 
+    @app.get("/view/{rel:path}", response_class=HTMLResponse)
+    def view(rel: str, request: Request) -> HTMLResponse:
+        """A PDF shown as page images, with its download link: works inside Airflow's sandboxed frame."""
+        path = safe_path(_resolve_root(root), rel)
+        if path.suffix.lower() != ".pdf":
+            raise HTTPException(status_code=404, detail="Không phải PDF")
+        return _page(path.name, _viewer_body(request.scope.get("root_path", ""), rel, path))
+
+    @app.get("/page/{rel:path}")
+    def get_page_image(rel: str, n: int = Query(1, ge=1, le=100_000)) -> Response:
+        archive_root = _resolve_root(root)
+        path = safe_path(archive_root, rel)
+        if path.suffix.lower() != ".pdf":
+            raise HTTPException(status_code=404, detail="Không phải PDF")
+        try:
+            return FileResponse(_render(archive_root, path, n, size=1400, folder="pages"), media_type="image/png",
+                                headers={"Cache-Control": "private, max-age=86400"})
+        except (subprocess.SubprocessError, OSError) as err:
+            raise HTTPException(status_code=404, detail="Không hiển thị được trang này") from err
+
     return app
+
+
+def _viewer_body(base: str, rel: str, path: Path) -> str:
+    """The viewer: what the document is (from the folder's manifest), download, then every page."""
+    from congkhai.archive import manifest as mf
+
+    subject, label = "", ""
+    with contextlib.suppress(OSError, ValueError, KeyError):
+        m = mf.load(path.parent / layout.MANIFEST)
+        f = next((f for f in m["files"] if f["path"] == path.name), None)
+        subject = (f or {}).get("title") or m.get("Subject") or ""
+        if f:
+            label = _doc_label({"kind": f["kind"], "stem": path.stem})
+    pages = _page_count(path)
+    q = quote(rel)
+    imgs = "".join(
+        f"<figure><img loading='lazy' alt='Trang {i}' src='{base}/page/{q}?n={i}'>"
+        f"<figcaption>Trang {i}/{pages}</figcaption></figure>" for i in range(1, pages + 1))
+    return (f"<header><h1>Lưu trữ công khai</h1><a href='{base}/' onclick='history.back();return false'>"
+            f"‹ Quay lại kết quả</a><a class='btn' href='{base}/files/{q}?download=1'>Tải PDF về máy</a></header>"
+            f"<div class='viewer'><p class='meta'><b>{_e(label)}</b> · {pages} trang</p>"
+            f"<div class='subject'>{_e(subject)}</div><div class='where'>{_e(rel)}</div>{imgs}</div>")
+
+
+def _index_body(
+    archive_root: Path, *, commune: str | None, year: int | None, month: int | None, day: int | None,
+    date_from: str | None, date_to: str | None, text: str | None, kind: str | None, ca_nam: bool, page: int,
+) -> str:
+    """The page: header (communes, search box), calendar and range on the left, results on the right."""
+    communes = list_archive_communes(archive_root)
+    if commune and commune not in communes:
+        return _shell(communes, None, text, "", f"<p class='err'>Không có xã/thị trấn “{_e(commune)}” "
+                                                f"trong thư mục lưu trữ.</p>")
+    commune = commune or (communes[0] if communes else None)
+    if commune is None:
+        return _shell(communes, None, text, "", "<p class='empty'>Thư mục lưu trữ chưa có văn bản nào.</p>")
+    years = archive_years(archive_root, commune)
+    browsing = not (text or date_from or date_to or kind or ca_nam or month or day)
+    year = year or (years[-1] if years else dt.date.today().year)
+    counts = calendar_counts(archive_root, commune, dt.date(year, 1, 1), dt.date(year, 12, 31))
+    months = calendar_counts(archive_root, commune, dt.date(year, 1, 1), dt.date(year, 12, 31), by_month=True)
+    if browsing and counts and not month:  # first visit: the latest month that has documents
+        month = int(max(counts)[5:7])
+
+    def q(**kw: Any) -> str:
+        """A link to this page with these choices (escaped for an attribute)."""
+        return _e("?" + urlencode({k: v for k, v in {"commune": commune, **kw}.items() if v}))
+
+    kw: dict[str, Any] = {}
+    heading = ""
+    error = ""
+    try:
+        date_from = parse_day(date_from, "từ ngày") if date_from else None
+        date_to = parse_day(date_to, "đến ngày") if date_to else None
+        if text:
+            kw["text"], heading = text, f"Kết quả tìm “{_e(text)}”"
+        if kind:
+            kw.update(kind=kind, date_from=dt.date(year, 1, 1), date_to=dt.date(year, 12, 31))
+            heading = f"{_e(layout.kind_info(kind).label_vi)} năm {year}"
+        elif ca_nam:
+            kw.update(year_documents=True, date_from=dt.date(year, 1, 1), date_to=dt.date(year, 12, 31))
+            heading = f"Văn bản cả năm {year}"
+        elif date_from or date_to:
+            kw.update(date_from=date_from, date_to=date_to)
+            heading += (" · " if heading else "") + (f"Từ ngày {_vn_date(date_from) if date_from else '…'} "
+                                                     f"đến ngày {_vn_date(date_to) if date_to else '…'}")
+        elif day and month:
+            kw["on"] = dt.date(year, month, day)
+            heading = f"Ngày {day:02d}/{month:02d}/{year}"
+        elif month and not text:
+            last = calendar.monthrange(year, month)[1]
+            kw.update(date_from=dt.date(year, month, 1), date_to=dt.date(year, month, last))
+            heading = f"Tháng {month}/{year}"
+        results, total = find_page(archive_root, commune, **kw, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    except (CongkhaiError, ValueError) as err:
+        message = err.message_vi if isinstance(err, CongkhaiError) else "Ngày không hợp lệ"
+        results, total, error = [], 0, f"<p class='err'>Lỗi: {_e(message)}</p>"
+
+    side = _sidebar(archive_root, commune, years, year, month, day, counts, months, date_from, date_to, q)
+    if error:
+        main = f"<h2>{heading}</h2>{error}"
+    elif not results:
+        main = f"<h2>{heading}</h2><p class='empty'>Không tìm thấy văn bản nào.</p>"
+    else:
+        first = (page - 1) * PAGE_SIZE + 1
+        pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
+        count = f"{total} kết quả" + (f" · hiển thị {first}–{first + len(results) - 1}" if pages > 1 else "")
+        state = {"year": year, "month": month, "day": day, "from": date_from, "to": date_to, "text": text,
+                 "kind": kind, "ca_nam": 1 if ca_nam else None}
+        pager = ""
+        if pages > 1:
+            prev = f"<a href='{q(**state, page=page - 1)}'>‹ Trang trước</a>" if page > 1 else ""
+            nxt = f"<a href='{q(**state, page=page + 1)}'>Trang sau ›</a>" if page < pages else ""
+            pager = f"<div class='pager'>{prev}<span>Trang {page}/{pages}</span>{nxt}</div>"
+        main = (f"<h2>{heading}</h2><p class='count'>{count}</p>"
+                + "".join(_result_html(r) for r in results) + pager)
+    return _shell(communes, commune, text, side, main)
+
+
+def _shell(communes: list[str], commune: str | None, text: str | None, side: str, main: str) -> str:
+    links = "".join(f"<a class='{'on' if c == commune else ''}' href='?{urlencode({'commune': c})}'>{_e(c)}</a>"
+                    for c in communes) if len(communes) > 1 else _e(commune or "")
+    hidden = f"<input type='hidden' name='commune' value='{_e(commune)}'>" if commune else ""
+    search = (f"<form class='search' method='get'>{hidden}<input name='text' value='{_e(text or '')}' "
+              "placeholder='Tìm theo trích yếu, số ký hiệu, nội dung (gõ có dấu hoặc không dấu)' "
+              "aria-label='Từ khóa'><button>Tìm kiếm</button></form>")
+    return (f"<header><h1>Lưu trữ công khai</h1><span class='communes'>Xã/thị trấn: {links}</span>{search}"
+            f"</header><div class='wrap'><aside>{side}</aside><main>{main}</main></div>")
+
+
+def _sidebar(
+    archive_root: Path, commune: str, years: list[int], year: int, month: int | None, day: int | None,
+    counts: dict[str, int], months: dict[str, int], date_from: str | None, date_to: str | None,
+    q: Callable[..., str],
+) -> str:
+    shown_years = sorted(set(years) | {year})
+    ys = "".join(f"<a class='{'on' if y == year else ''}' href='{q(year=y)}'>{y}</a>" for y in shown_years)
+    per_month = {int(m[5:7]): n for m, n in months.items()}
+    ms = "".join(
+        (f"<a class='{'on' if m == month else ''}' href='{q(year=year, month=m)}'>Th {m}"
+         f"<small>{per_month[m]} văn bản</small></a>") if m in per_month else f"<span>Th {m}<small>&nbsp;</small></span>"
+        for m in range(1, 13))
+    cal = ""
+    if month:
+        weeks = calendar.Calendar(firstweekday=0).monthdayscalendar(year, month)
+        head = "".join(f"<th>{w}</th>" for w in _WEEKDAYS)
+        body = ""
+        for week in weeks:
+            cells = ""
+            for d in week:
+                n = counts.get(f"{year:04d}-{month:02d}-{d:02d}", 0) if d else 0
+                if not d:
+                    cells += "<td></td>"
+                elif n:
+                    cls = "on" if d == day else ""
+                    cells += (f"<td><a class='{cls}' href='{q(year=year, month=month, day=d)}' "
+                              f"title='{n} văn bản'>{d}</a></td>")
+                else:
+                    cells += f"<td><span>{d}</span></td>"
+            body += f"<tr>{cells}</tr>"
+        cal = (f"<section><h3>Ngày — tháng {month}/{year}</h3><table class='cal'><tr>{head}</tr>{body}</table>"
+               "</section>")
+    rng = (f"<section><h3>Khoảng ngày</h3><form class='range' method='get'>"
+           f"<input type='hidden' name='commune' value='{_e(commune)}'>"
+           f"<label>Từ ngày<input name='from' placeholder='ngày/tháng/năm' value='{_e(_vn_input(date_from))}'>"
+           "</label>"
+           f"<label>Đến ngày<input name='to' placeholder='ngày/tháng/năm' value='{_e(_vn_input(date_to))}'>"
+           "</label>"
+           "<button>Xem</button></form></section>")
+    dossier = find(archive_root, commune, kind="dossier", date_from=dt.date(year, 1, 1),
+                   date_to=dt.date(year, 12, 31), limit=5)
+    pdfs = [f for r in dossier for f in r["files"] if f["path"].lower().endswith(".pdf")]
+    latest = max(pdfs, key=lambda f: f["version"]) if pdfs else None
+    dossier_link = (f"<a href='view/{quote(latest['path'])}'>Hồ sơ công khai năm {year} (PDF)</a>"
+                    if latest else f"<span class='empty'>Chưa lập hồ sơ công khai năm {year}</span>")
+    yeardocs = (f"<section class='yeardocs'><h3>Văn bản cả năm {year}</h3>"
+                f"<a href='{q(year=year, ca_nam=1)}'>Kế hoạch, danh mục quý, báo cáo HĐND</a>{dossier_link}</section>")
+    return (f"<section><h3>Năm</h3><div class='years'>{ys}</div></section>"
+            f"<section><h3>Tháng — năm {year}</h3><div class='months'>{ms}</div></section>{cal}{rng}{yeardocs}")
