@@ -37,6 +37,8 @@ class CongkhaiPlugin(AirflowPlugin):
                 "href": "/congkhai/",
                 "destination": "nav",
                 "url_route": "luu-tru",
+                # Served by the app above (the UI fetches it with the user's session cookie).
+                "icon": "/congkhai/icon.svg",
             }
         ]
         if fastapi_apps

@@ -119,3 +119,70 @@ def test_several_communes_each_their_tree(root: Path, tmp_path: Path) -> None:
     other.add_original(files["ho_ngheo.pdf"])
     assert [r["path"].split("/")[0] for r in find(root, None, text="ho ngheo")] == ["kep", "tanhoa"]
     assert [r["path"].split("/")[0] for r in find(root, "tanhoa")] == ["tanhoa"]
+
+
+def test_pages_and_totals(root: Path, tmp_path: Path) -> None:
+    """find_page: a page of the chronological list and the total; offsets past the end; limits checked."""
+    from congkhai.archive.find import find_page
+
+    everything = find(root, "kep")
+    assert len(everything) == 5
+    for limit in (1, 2, 3, 5, 7):
+        for offset in range(0, 7):
+            page, total = find_page(root, "kep", limit=limit, offset=offset)
+            assert page == everything[offset : offset + limit] and total == 5, (limit, offset)
+    assert find_page(root, "kep", text="dong quan", limit=1) == (find(root, "kep", text="dong quan")[:1], 3)
+    assert find_page(root, "kep", text="xyzzy", limit=1) == ([], 0)
+    assert find_page(root, "kep", limit=2, with_total=False)[1] == -1  # more may exist, not counted
+    assert find_page(root, "kep", offset=4) == (everything[4:], 5)
+    assert find(root, "kep", limit=2, offset=3) == everything[3:5]
+    with pytest.raises(UsageError):
+        find_page(root, "kep", limit=0)
+    with pytest.raises(UsageError):
+        find_page(root, "kep", offset=-1)
+    # Several communes: merged in date order, then paged; the total adds up.
+    from congkhai.archive import Archive
+
+    from tests.archive_support import case
+
+    files = sample_files(tmp_path / "src")
+    Archive(root, "tanhoa").open_case(case(commune="tanhoa")).add_original(files["ho_ngheo.pdf"])
+    both = find(root, None)
+    assert len(both) == 6
+    for offset in range(0, 7):
+        assert find_page(root, None, limit=2, offset=offset) == (both[offset : offset + 2], 6)
+
+
+def test_year_documents_calendar_counts_and_years(root: Path) -> None:
+    from congkhai.archive.find import archive_years, calendar_counts
+
+    (q,) = find(root, "kep", year_documents=True)
+    assert q["case_id"] is None and q["path"] == "kep/2024/00_ca-nam"
+    days = calendar_counts(root, "kep", "2024-01-01", "2024-12-31")
+    assert days == {"2024-01-10": 1, "2024-01-12": 1, "2024-02-02": 1, "2024-02-05": 1, "2024-03-06": 2,
+                    "2024-04-02": 1}
+    months = calendar_counts(root, "kep", "2024-01-01", "2024-12-31", by_month=True)
+    assert months == {"2024-01": 1, "2024-02": 1, "2024-03": 2, "2024-04": 1}  # a case once per month
+    assert archive_years(root, "kep") == [2023, 2024] and archive_years(root, "khong-co") == []
+
+
+def test_cli_shows_a_page_by_default_and_says_so_on_stderr(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The JSON list on stdout stays a list; the total goes to stderr when more entries match."""
+    import json
+
+    from congkhai import cli_archive
+    from typer.testing import CliRunner
+
+    app = cli_archive.archive_app
+    monkeypatch.setattr(cli_archive, "DEFAULT_LIMIT", 2)
+    r = CliRunner().invoke(app, ["find", "--archive", str(root), "--json"])
+    assert r.exit_code == 0 and len(json.loads(r.stdout)) == 2
+    assert "Hiển thị 1–2 trong 5 kết quả" in r.stderr and "--all" in r.stderr
+    r = CliRunner().invoke(app, ["find", "--archive", str(root), "--json", "--all"])
+    assert len(json.loads(r.stdout)) == 5 and r.stderr == ""
+    r = CliRunner().invoke(app, ["find", "--archive", str(root), "--json", "--limit", "3", "--offset", "3"])
+    assert [e["issued"] for e in json.loads(r.stdout)] == ["2024-03-06", "2024-04-02"] and r.stderr == ""
+    r = CliRunner().invoke(app, ["find", "--archive", str(root)])
+    assert "Tổng: 5 kết quả, hiển thị 1–2" in r.stdout
+    r = CliRunner().invoke(app, ["find", "--archive", str(root), "--all", "--limit", "3"])
+    assert r.exit_code == 2 and "không dùng cả hai" in r.stderr

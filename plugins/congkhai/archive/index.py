@@ -357,28 +357,30 @@ class SqlIndex:
         if offset:
             sql += ("" if limit else " LIMIT -1" if self.ph == "?" else " LIMIT ALL") + f" OFFSET {int(offset)}"
         cur = self.conn.cursor()
-        rows = self._x(cur, sql, w[1]).fetchall()
-        files: dict[int, list[dict[str, Any]]] = {}
-        ids = [r[0] for r in rows]
+        out: list[dict[str, Any]] = []
+        # Entries first, each with its (empty) file list and path prefix; files are appended to them
+        # straight from the rows with their final path (no second pass, no copies: building the
+        # dicts is most of the time of a big result).
+        by_id: dict[int, tuple[list[dict[str, Any]], str]] = {}
+        for eid, case_id, issued, item_, num, code, subject, folder in self._x(cur, sql, w[1]).fetchall():
+            base = f"{commune}/{folder}"
+            files: list[dict[str, Any]] = []
+            by_id[eid] = (files, base + "/")
+            out.append({"case_id": case_id, "issued": issued, "item": item_, "doc_number": num, "doc_code": code,
+                        "subject": subject, "path": base, "files": files})
+        ids = list(by_id)
+        extra = " AND kind = ?" if kind else ""
         for i in range(0, len(ids), _CHUNK):
             part = ids[i : i + _CHUNK]
             marks = ",".join("?" * len(part))
-            extra = " AND kind = ?" if kind else ""
             for eid, k, path, sha, ver in self._x(
                 cur,
                 f"SELECT entry_id, kind, path, sha256, version FROM {{files}} WHERE entry_id IN ({marks}){extra}"
                 " ORDER BY entry_id, ord",
                 part + ([kind] if kind else []),
             ):
-                files.setdefault(eid, []).append({"kind": k, "path": path, "sha256": sha, "version": ver})
-        out = []
-        for eid, case_id, issued, item_, num, code, subject, folder in rows:
-            base = f"{commune}/{folder}"
-            out.append({
-                "case_id": case_id, "issued": issued, "item": item_, "doc_number": num, "doc_code": code,
-                "subject": subject, "path": base,
-                "files": [dict(f, path=f"{base}/{f['path']}") for f in files.get(eid, [])],
-            })
+                target, prefix = by_id[eid]
+                target.append({"kind": k, "path": prefix + path, "sha256": sha, "version": ver})
         return out
 
     def day_counts(self, commune: str, date_from: str, date_to: str, width: int = 10) -> dict[str, int]:

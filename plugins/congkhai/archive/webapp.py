@@ -44,6 +44,9 @@ from congkhai.errors import CongkhaiError
 PAGE_SIZE = 50
 #: Results of /api/find when no limit is given.
 API_LIMIT = 200
+_ICON = ("<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 24 24' fill='none' stroke='#4a5568' "
+         "stroke-width='2' stroke-linecap='round' stroke-linejoin='round'><rect x='2' y='3' width='20' "
+         "height='5' rx='1'/><path d='M4 8v11a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8'/><path d='M10 12h4'/></svg>")
 _WEEKDAYS = ("T2", "T3", "T4", "T5", "T6", "T7", "CN")
 _SUFFIX = re.compile(r"_v(\d+)$")
 
@@ -282,13 +285,23 @@ def _login_redirect(request: Request) -> Response | None:
         return None
 
 
+async def _airflow_user(request: Request) -> Any:
+    """Airflow's logged-in user, exactly as its own API decides it (``get_user``: a bearer token
+    first, else the ``_token`` cookie); 401/403 otherwise.
+
+    Imported on the first request, not with the plugin: every Airflow process loads plugins (for
+    the timetables), and Airflow's API security module costs ~1.2 s to import.
+    """
+    from airflow.api_fastapi.core_api.security import get_user
+    from fastapi.security import HTTPBearer
+
+    credentials = await HTTPBearer(auto_error=False)(request)
+    return await get_user(request, None, credentials)
+
+
 def create_app(root: Path | None = None, *, require_login: bool = True) -> FastAPI:
     """The plugin app. ``require_login=False`` only for tests of the page itself."""
-    deps: list[Any] = []
-    if require_login:
-        from airflow.api_fastapi.core_api.security import get_user
-
-        deps = [Depends(get_user)]
+    deps = [Depends(_airflow_user)] if require_login else []
     app = FastAPI(title="Lưu trữ công khai", dependencies=deps, docs_url=None, redoc_url=None, openapi_url=None)
 
     @app.exception_handler(StarletteHTTPException)
@@ -350,6 +363,11 @@ def create_app(root: Path | None = None, *, require_login: bool = True) -> FastA
                                 headers={"Cache-Control": "private, max-age=86400"})
         except (subprocess.SubprocessError, OSError) as err:
             raise HTTPException(status_code=404, detail="Không tạo được ảnh thu nhỏ") from err
+
+    @app.get("/icon.svg")
+    def icon() -> Response:
+        """The nav icon (an archive box), drawn like Airflow's own line icons."""
+        return Response(_ICON, media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=86400"})
 
     @app.get("/view/{rel:path}", response_class=HTMLResponse)
     def view(rel: str, request: Request) -> HTMLResponse:
