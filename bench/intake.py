@@ -73,6 +73,8 @@ def full_intake(corpus: Path, expected: dict) -> float:
 
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "kep-2024"
+#: Dropped first and not measured (see standalone.warm_up); not among the first text samples.
+WARM_UP = "thong bao.pdf"
 
 
 def sample_files(n: int) -> list[Path]:
@@ -81,6 +83,8 @@ def sample_files(n: int) -> list[Path]:
 
     out = []
     for p in sorted(SAMPLES.iterdir()):
+        if p.name == WARM_UP:
+            continue
         if p.suffix.lower() == ".docx":
             out.append(p)
         elif p.suffix.lower() == ".pdf":
@@ -129,7 +133,7 @@ def airflow_intake(files: list[Path], modes: list[str], timeout: float = 120,
     """Drop → case created on a private standalone Airflow, per mode; seconds per file (None: no case)."""
     import hashlib
 
-    from standalone import Standalone
+    from standalone import Standalone, warm_up
 
     results: dict[str, dict] = {}
     af = Standalone(extra_env=extra_env)
@@ -138,7 +142,9 @@ def airflow_intake(files: list[Path], modes: list[str], timeout: float = 120,
         af.start()
         af.wait_dags(["congkhai_inbox", "congkhai_issuance"])
         print(f"standalone ready in {time.monotonic() - t:.0f} s ({af.root})", flush=True)
-        time.sleep(5)  # the triggerer starts the inbox watcher once the DAG is parsed
+        first = warm_up(af, SAMPLES / WARM_UP)
+        results["first_drop_after_start"] = {"seconds": first}
+        print(f"first drop after the start (warm-up, {WARM_UP}, not counted): case after {first:.1f} s", flush=True)
         shas = {f: hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
         for mode in modes:
             lat: dict[str, float | None] = {}
@@ -214,7 +220,7 @@ def main() -> None:
         modes = ["one", "all"] if a.mode == "both" else [a.mode]
         res = airflow_intake(files, modes, extra_env=dict(kv.split("=", 1) for kv in a.env))
         for mode, r in res.items():
-            if r["median"]:
+            if r.get("median"):
                 print(f"ratio ({mode}) drop → case median / raw inspect median: {r['median'] / raw['median']:.0f}x "
                       f"(goal: a complete file picked up within 15 s: p95 {r['p95']:.1f} s "
                       f"{'meets' if r['p95'] <= 15 else 'misses'} it)")
