@@ -13,6 +13,7 @@ APT_PACKAGES=(
   tesseract-ocr              # OCR of scanned documents ...
   tesseract-ocr-vie          # ... in Vietnamese
   unpaper                    # scan clean-up for ocrmypdf
+  chromium                   # the archive page's browser test (driven by Playwright, no browser download)
 )
 
 missing=()

@@ -182,9 +182,10 @@ def _file_one(args: tuple[str, str, int]) -> str:
 
 def test_parallel_tasks_filing_into_one_case_lose_nothing(tmp_path: Path, files: dict[str, Path]) -> None:
     """GIVEN 8 processes filing one minute each into one case THEN the manifest lists all 8."""
+    # spawn, not fork: the test process may already run threads (Airflow imported by other tests).
     root = tmp_path / "archive"
     Archive(root, "kep").open_case(case())
-    with multiprocessing.get_context("fork").Pool(4) as pool:
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
         names = pool.map(_file_one, [(str(root), str(files["niem_yet.pdf"]), n) for n in range(8)])
     folder = Archive(root, "kep").find_case(case().case_id)
     assert folder is not None

@@ -150,7 +150,8 @@ def replay(commune: str, year: int, inbox: Path, archive: Path, *, data: Path | 
     if bag.import_errors:
         raise RuntimeError(f"DAG import errors: {bag.import_errors}")
     dags = {d: bag.get_dag(d) for d in ("congkhai_daily", "congkhai_january", "congkhai_quarterly",
-                                         "congkhai_council", "congkhai_inbox", "congkhai_issuance")}
+                                         "congkhai_council", "congkhai_inbox", "congkhai_issuance",
+                                         "congkhai_dossier")}
     s = settings()
     inbox_dir = s.inbox_dir(commune)
     inbox_dir.mkdir(parents=True, exist_ok=True)
@@ -164,8 +165,8 @@ def replay(commune: str, year: int, inbox: Path, archive: Path, *, data: Path | 
         h, m = hhmm.split(":")
         return pendulum.datetime(day.year, day.month, day.day, int(h), int(m), tz=TZ)
 
-    def run_dag(dag_id: str, when: Any) -> None:
-        dr = dags[dag_id].test(logical_date=when)
+    def run_dag(dag_id: str, when: Any, conf: dict | None = None) -> None:
+        dr = dags[dag_id].test(logical_date=when, run_conf=conf)
         report.runs[dag_id] += 1
         state = str(getattr(dr, "state", ""))
         if "success" not in state:
@@ -188,6 +189,8 @@ def replay(commune: str, year: int, inbox: Path, archive: Path, *, data: Path | 
                 run_dag("congkhai_inbox", at(day, "08:00"))
                 run_dag("congkhai_issuance", at(day, "08:05"))
             day += dt.timedelta(days=1)
+        if (run.archive.commune_dir / f"{year:04d}").is_dir():
+            run_dag("congkhai_dossier", at(last, "18:00"), {"commune": commune, "year": year})
     finally:
         close_shared()
 

@@ -7,6 +7,8 @@
 - ``january``: the yearly disclosure plan (item 1.1, posted with its minutes) and re-posting
   minutes of every permanent item (regulations, codes of conduct, duties, procedures).
 - ``council``: the report on disclosure results before each regular People's Council session.
+- ``assemble_year_dossier``: the year's dossier (in January for the year before, on demand, and at the
+  end of a replay).
 
 Every function takes ``day`` (the run's logical date) and is idempotent: a document whose key is
 already filed is not made again.
@@ -188,6 +190,8 @@ def run_january(run: CommuneRun, day: dt.date, converter: Any = None) -> dict[st
         if schedule is not None and schedule.permanent and _posted(folder):
             reposts += repost(run, case, day)
     result["reposts"] = produce(run, reposts, converter).to_dict()
+    if (run.archive.commune_dir / f"{day.year - 1:04d}").is_dir():
+        result["dossier"] = assemble_year_dossier(run, day.year - 1, converter)
     return result
 
 
@@ -221,3 +225,33 @@ def run_council(run: CommuneRun, day: dt.date, converter: Any = None) -> dict[st
 
 __all__ = ["context_date", "daily_specs", "deadline_check", "run_council", "run_daily", "run_january",
            "run_quarterly", "schedule_record"]
+
+
+# ----------------------------------------------------------------------------------------- dossier
+
+def assemble_year_dossier(run: CommuneRun, year: int, converter: Any = None) -> dict[str, Any]:
+    """The year's disclosure dossier (hồ sơ công khai): one PDF/A with the seed's sections, filed in
+    the year folder as a new version when its content changed (a late end minute, a correction)."""
+    import hashlib
+    import tempfile
+    from pathlib import Path
+
+    from congkhai.convert.dossier import assemble, entries_from_year
+
+    entries = entries_from_year(run.archive.commune_dir, year)
+    if not entries:
+        return {"year": year, "skipped": "no document"}
+    digest = hashlib.sha256("\n".join(sorted(f"{e.kind}|{e.pdf.name}" for e in entries)).encode()).hexdigest()
+    folder = run.archive.year_folder(year)
+    last = folder.latest("dossier", "pdf")
+    if last is not None and any(f.get("inputs_digest") == digest for f in folder.manifest["files"]
+                                if f["key"] == "dossier"):
+        return {"year": year, "skipped": "unchanged", "path": f"{folder.rel_path}/{last.path}"}
+    with tempfile.TemporaryDirectory(prefix="congkhai-dossier-") as tmp:
+        out = Path(tmp) / f"ho-so-cong-khai-{year}.pdf"
+        rep = assemble(entries, out, f"Hồ sơ công khai thông tin năm {year} — {run.commune.body_short}",
+                       author=run.commune.body_short, converter=converter)
+        entry = folder.add_file("dossier", out, number=None, doc_date=dt.date(year, 12, 31), versioned_key="dossier",
+                                title=f"Hồ sơ công khai thông tin năm {year}", inputs_digest=digest)
+    return {"year": year, "documents": len(entries), "pages": rep.pages, "path": f"{folder.rel_path}/{entry.path}",
+            "version": entry.version}

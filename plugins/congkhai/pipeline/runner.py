@@ -104,3 +104,8 @@ def action(name: str, commune: str, case_id: str, day: dt.date, **kw: Any) -> di
         if name == "regenerate":
             return actions.regenerate(run, case_id, day, by=kw.get("by", ""), converter=conv)
     raise ValueError(f"unknown action {name}")
+
+
+def dossier_for(commune: str, year: int) -> dict[str, Any]:
+    with converter() as conv:
+        return calendar_jobs.assemble_year_dossier(CommuneRun(commune), year, conv)
