@@ -46,6 +46,24 @@ def _pgrep_group(pgid: int) -> list[int]:
     return [int(p) for p in out.split()]
 
 
+def _descendants(root: int) -> list[int]:
+    """Every live descendant of ``root`` (from /proc's parent links)."""
+    children: dict[int, list[int]] = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(d.name))
+    out, todo = [], [root]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
 class Standalone:
     """One private standalone Airflow (see the module docstring)."""
 
@@ -162,20 +180,25 @@ class Standalone:
         return self.proc.pid if self.proc else None
 
     def processes(self) -> dict[int, str]:
-        """Every process of the standalone's group: pid → command line."""
+        """Every process of the standalone's group and every descendant (LibreOffice instances run in
+        sessions of their own): pid → command line."""
         out: dict[int, str] = {}
         if not self.pgid:
             return out
-        for pid in _pgrep_group(self.pgid):
+        for pid in set(_pgrep_group(self.pgid)) | set(_descendants(self.pgid)):
             with contextlib.suppress(OSError):
                 out[pid] = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         return out
 
     def kill_group(self) -> None:
-        """SIGKILL every process of the group at once (a power cut)."""
+        """SIGKILL the group and every descendant at once (a power cut)."""
         if self.pgid:
+            everyone = set(_descendants(self.pgid))
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.pgid, signal.SIGKILL)
+            for pid in everyone:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
             if self.proc:
                 self.proc.wait(timeout=10)
             for _ in range(50):

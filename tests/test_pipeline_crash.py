@@ -317,7 +317,7 @@ RECOVERY_ENV = {
     "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "30",
     "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL": "5",
 }
-AIRFLOW_DOCS = ["KH ho ngheo.pdf", "BC kiem toan.pdf", "TB nhap ngu.pdf"]
+AIRFLOW_DOCS = ["KH ho ngheo.pdf", "BC kiem toan.pdf", "QD phi le phi.pdf"]
 
 
 def _wait(cond, timeout: float, step: float = 0.5):
@@ -359,6 +359,11 @@ def test_standalone_power_cut_during_issuance(tmp_path: Path) -> None:
         runs = af.runs("congkhai_issuance")
         assert done, f"not finished after the restart: {_pdfs_listed(af.archive_root)} PDFs; runs {runs}"
         assert any(r["state"] == "success" for r in runs), runs
+        for r in runs:  # shown with -s: how Airflow recovered
+            tis = af.task_instances("congkhai_issuance", r["dag_run_id"])
+            print(f"issuance run {r['dag_run_id']}: {r['state']}; "
+                  + ", ".join(f"{t['task_id']} try {t['try_number']} {t['state']}" for t in tis))
+        print(f"PDFs filed before the kill: {filed_before}; after recovery: {_pdfs_listed(af.archive_root)}")
         assert not list((af.data / "state" / "kep" / "pending").glob("*.json")), "a case is still pending"
     finally:
         af.stop()
