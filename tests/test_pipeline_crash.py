@@ -259,17 +259,10 @@ def _pdfs_listed(archive: Path) -> int:
     return n
 
 
-#: Found by this test, in ``congkhai.archive.store`` / ``fsutil`` (the archive's code, not the pipeline's):
-#: strict xfail, so the marker must go when the archive handles these crash points.
-_COPIED = ("archive: a PDF published under its final name but not yet in the manifest (crash between "
-           "fsutil.atomic_copy and the manifest commit in CaseFolder._add) is not adopted on the rerun, since "
-           "LibreOffice's new PDF has other bytes: the rerun files the document as version 2 and the orphan v1 "
-           "stays on disk, unlisted (verify: unknown)")
-_TEMPFILE = ("archive: a temporary file of an interrupted atomic write (.<name>.tmp-<pid>-<hex>) is never removed "
-             "and `congkhai archive verify` reports it as unknown (the rerun itself files v1 correctly)")
-POINTS = ["converting", "filed",
-          pytest.param("copied", marks=pytest.mark.xfail(strict=True, reason=_COPIED)),
-          pytest.param("tempfile", marks=pytest.mark.xfail(strict=True, reason=_TEMPFILE))]
+#: Crash points: mid-conversion, after a PDF is filed, after a PDF is published under its final name but
+#: before the manifest lists it (the rerun adopts it), and mid-write of a temporary file (removed on the
+#: next write in that folder; `archive verify` never counts it as part of the record).
+POINTS = ["converting", "filed", "copied", "tempfile"]
 
 
 @pytest.mark.parametrize("point", POINTS)

@@ -60,6 +60,9 @@ def verify_cmd(
         ):
             for p in items:
                 typer.echo(f"{label}: {p}")
+        for p in report.temporary:
+            typer.echo(f"ghi chú: tệp tạm của lần ghi bị gián đoạn (không thuộc hồ sơ, tự xóa ở lần ghi sau) / "
+                       f"temporary file of an interrupted write: {p}")
         typer.echo("Kết quả: toàn vẹn." if report.ok else "Kết quả: CÓ SAI KHÁC, cần kiểm tra.")
     if not report.ok:
         raise typer.Exit(1)

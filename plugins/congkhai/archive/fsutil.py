@@ -38,6 +38,45 @@ def is_temp_name(name: str) -> bool:
     return name.startswith(".") and TMP_MARK in name
 
 
+def _temp_pid(name: str) -> int | None:
+    try:
+        return int(name.split(TMP_MARK, 1)[1].split("-", 1)[0])
+    except (IndexError, ValueError):
+        return None
+
+
+def temp_is_stale(name: str) -> bool:
+    """A temporary file whose writer is gone (a crash mid-write): safe to remove."""
+    pid = _temp_pid(name)
+    if pid is None:
+        return True
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def remove_stale_temps(folder: Path) -> list[str]:
+    """Remove the temporary files that crashed writers left in ``folder``; return their names.
+
+    Call it with the folder locked. A temporary file is never part of the record: its content
+    was either published under its final name or lost with the crash (and re-done on retry).
+    """
+    removed = []
+    with contextlib.suppress(FileNotFoundError):
+        for entry in os.scandir(folder):
+            if entry.is_file() and is_temp_name(entry.name) and temp_is_stale(entry.name):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(entry.path)
+                    removed.append(entry.name)
+    return removed
+
+
 def fsync_dir(path: Path) -> None:
     if not DURABLE:
         return

@@ -226,6 +226,7 @@ class CaseFolder:
             if self.is_year:
                 title = f"{info.label_vi} năm {self._manifest['year']}"
         with fsutil.locked_dir(self.path):
+            fsutil.remove_stale_temps(self.path)
             m = self.reload()
             same = [f for f in m["files"] if f["key"] == key and _ext(f["path"]) == ext]
             if same:
@@ -246,6 +247,12 @@ class CaseFolder:
                     # Left by a crash between the copy and the manifest: adopt it if it is ours.
                     if fsutil.sha256_file(dest) == sha:
                         size = dest.stat().st_size
+                        break
+                    if inputs_digest:
+                        # A generated document of this key and version, published by a crashed
+                        # attempt: the re-run made it again from the same inputs, but the converter
+                        # stamps other bytes. Keep the one on disk rather than file a v2 beside it.
+                        sha, size = fsutil.sha256_file(dest), dest.stat().st_size
                         break
                     version += 1
                     continue

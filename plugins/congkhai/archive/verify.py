@@ -27,6 +27,8 @@ class Report:
     missing: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
+    #: temporary files of interrupted writes (not part of the record; removed by the next write there)
+    temporary: list[str] = field(default_factory=list)
     damaged: list[str] = field(default_factory=list)
 
     @property
@@ -55,7 +57,9 @@ def _verify_commune(root: Path, commune: str, report: Report) -> None:
         for name in sorted(filenames):
             if name == layout.MANIFEST and here in listed_dirs:
                 continue
-            if name not in known:
+            if fsutil.is_temp_name(name):
+                report.temporary.append((here / name).relative_to(root).as_posix())
+            elif name not in known:
                 report.unknown.append((here / name).relative_to(root).as_posix())
     for folder, m in listed_dirs.items():
         for f in m.get("files", []):
