@@ -24,8 +24,9 @@ FIELDS = ("doc_number", "doc_code", "doc_type", "issued", "place", "issuer", "su
 
 
 @pytest.fixture(scope="session")
-def corpus(request: pytest.FixtureRequest) -> tuple[Path, dict]:
-    d = Path(request.config.cache.mkdir("congkhai-intake-corpus"))
+def corpus(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    cache = getattr(request.config, "cache", None)  # absent with -p no:cacheprovider
+    d = Path(cache.mkdir("congkhai-intake-corpus")) if cache else tmp_path_factory.mktemp("intake-corpus")
     expected = make_corpus.build(d)
     return d, expected
 
