@@ -13,26 +13,18 @@ filed in the year folder (`<YYYY>/00_ca-nam/`).
 from __future__ import annotations
 
 from airflow.sdk import dag, get_current_context, task
-from congkhai.airflow.dagkit import CONVERTER_POOL, DEFAULT_ARGS, START, all_communes, print_summary, run_day
+from congkhai.airflow.dagkit import COMMON_DAG_ARGS, CONVERTER_POOL, communes_task, print_summary, run_day
 from congkhai.airflow.timetable import WorkingDayTimetable
 
 
 @dag(
     dag_id="congkhai_council",
     schedule=WorkingDayTimetable(at="07:45"),
-    start_date=START,
-    catchup=False,
-    max_active_runs=1,
     tags=["congkhai", "calendar"],
-    default_args=DEFAULT_ARGS,
     doc_md=__doc__,
+    **COMMON_DAG_ARGS,
 )
 def congkhai_council():
-    @task
-    def communes() -> list[str]:
-        """Every commune configured in this installation."""
-        return all_communes()
-
     @task(pool=CONVERTER_POOL)
     def produce_council_report(commune: str) -> dict:
         """The report for the coming regular session, when one is five working days away."""
@@ -46,7 +38,7 @@ def congkhai_council():
             print_summary(f"{commune} session {result['session']}", result)
         return {"commune": commune, "day": day.isoformat(), "session": result.get("session")}
 
-    produce_council_report.expand(commune=communes())
+    produce_council_report.expand(commune=communes_task())
 
 
 congkhai_council()

@@ -17,26 +17,18 @@ day worked for is the run's logical date, so a backfill makes what would have be
 from __future__ import annotations
 
 from airflow.sdk import dag, get_current_context, task
-from congkhai.airflow.dagkit import CONVERTER_POOL, DEFAULT_ARGS, START, all_communes, print_summary, run_day
+from congkhai.airflow.dagkit import COMMON_DAG_ARGS, CONVERTER_POOL, communes_task, print_summary, run_day
 from congkhai.airflow.timetable import WorkingDayTimetable
 
 
 @dag(
     dag_id="congkhai_daily",
     schedule=WorkingDayTimetable(at="07:00"),
-    start_date=START,
-    catchup=False,
-    max_active_runs=1,
     tags=["congkhai", "calendar"],
-    default_args=DEFAULT_ARGS,
     doc_md=__doc__,
+    **COMMON_DAG_ARGS,
 )
 def congkhai_daily():
-    @task
-    def communes() -> list[str]:
-        """Every commune configured in this installation."""
-        return all_communes()
-
     @task(pool=CONVERTER_POOL)
     def produce_due_documents(commune: str) -> dict:
         """Broadcast reports and end-of-disclosure minutes due today."""
@@ -67,7 +59,7 @@ def congkhai_daily():
             )
         return {"near": len(d["near"]), "late": len(d["late"]), "overdue": 0}
 
-    check_deadlines.expand(result=produce_due_documents.expand(commune=communes()))
+    check_deadlines.expand(result=produce_due_documents.expand(commune=communes_task()))
 
 
 congkhai_daily()

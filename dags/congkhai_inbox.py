@@ -28,7 +28,7 @@ from airflow.sdk import (
     get_current_context,
     task,
 )
-from congkhai.airflow.dagkit import CASES_URI, DEFAULT_ARGS, INBOX_URI, START, TZ, all_communes, run_day
+from congkhai.airflow.dagkit import CASES_URI, COMMON_DAG_ARGS, INBOX_URI, TZ, all_communes, run_day
 from congkhai.intake.trigger import InboxTrigger
 
 INBOX = Asset(INBOX_URI, watchers=[AssetWatcher(name="congkhai_inbox_watcher", trigger=InboxTrigger())])
@@ -38,12 +38,9 @@ CASES = Asset(CASES_URI)
 @dag(
     dag_id="congkhai_inbox",
     schedule=AssetOrTimeSchedule(timetable=CronTriggerTimetable("*/10 * * * *", timezone=TZ), assets=[INBOX]),
-    start_date=START,
-    catchup=False,
-    max_active_runs=1,
     tags=["congkhai", "intake"],
-    default_args=DEFAULT_ARGS,
     doc_md=__doc__,
+    **COMMON_DAG_ARGS,
 )
 def congkhai_inbox():
     @task

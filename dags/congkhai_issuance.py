@@ -17,7 +17,7 @@ from the commune's register; a re-run makes nothing twice.
 from __future__ import annotations
 
 from airflow.sdk import Asset, Param, dag, get_current_context, task
-from congkhai.airflow.dagkit import CASES_URI, CONVERTER_POOL, DEFAULT_ARGS, START, print_summary
+from congkhai.airflow.dagkit import CASES_URI, COMMON_DAG_ARGS, CONVERTER_POOL, print_summary
 
 CASES = Asset(CASES_URI)
 
@@ -25,12 +25,9 @@ CASES = Asset(CASES_URI)
 @dag(
     dag_id="congkhai_issuance",
     schedule=[CASES],
-    start_date=START,
-    catchup=False,
-    max_active_runs=1,
     tags=["congkhai", "pipeline"],
-    default_args=DEFAULT_ARGS,
     doc_md=__doc__,
+    **COMMON_DAG_ARGS,
     params={
         "commune": Param(None, type=["null", "string"], title="Mã xã / commune",
                          description="Để trống: mọi xã có hồ sơ mới. Empty: every commune with new cases."),

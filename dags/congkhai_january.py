@@ -17,26 +17,18 @@ A commune without a plan for the year gets a clear message in the log (add the f
 from __future__ import annotations
 
 from airflow.sdk import dag, get_current_context, task
-from congkhai.airflow.dagkit import CONVERTER_POOL, DEFAULT_ARGS, START, all_communes, print_summary, run_day
+from congkhai.airflow.dagkit import COMMON_DAG_ARGS, CONVERTER_POOL, communes_task, print_summary, run_day
 from congkhai.airflow.timetable import WorkingDayTimetable
 
 
 @dag(
     dag_id="congkhai_january",
     schedule=WorkingDayTimetable(at="07:15", months=(1,), first_only=True),
-    start_date=START,
-    catchup=False,
-    max_active_runs=1,
     tags=["congkhai", "calendar"],
-    default_args=DEFAULT_ARGS,
     doc_md=__doc__,
+    **COMMON_DAG_ARGS,
 )
 def congkhai_january():
-    @task
-    def communes() -> list[str]:
-        """Every commune configured in this installation."""
-        return all_communes()
-
     @task(pool=CONVERTER_POOL)
     def produce_yearly_plan_and_reposts(commune: str) -> dict:
         """The yearly plan (posted as item 1.1) and the January re-posting minutes."""
@@ -51,7 +43,7 @@ def congkhai_january():
         print_summary(f"{commune} re-postings", result.get("reposts", {}))
         return {"commune": commune, "day": day.isoformat()}
 
-    produce_yearly_plan_and_reposts.expand(commune=communes())
+    produce_yearly_plan_and_reposts.expand(commune=communes_task())
 
 
 congkhai_january()

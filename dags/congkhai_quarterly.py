@@ -14,26 +14,18 @@ and the notice to the group leaders.
 from __future__ import annotations
 
 from airflow.sdk import dag, get_current_context, task
-from congkhai.airflow.dagkit import CONVERTER_POOL, DEFAULT_ARGS, START, all_communes, run_day
+from congkhai.airflow.dagkit import COMMON_DAG_ARGS, CONVERTER_POOL, communes_task, run_day
 from congkhai.airflow.timetable import WorkingDayTimetable
 
 
 @dag(
     dag_id="congkhai_quarterly",
     schedule=WorkingDayTimetable(at="07:30", months=(1, 4, 7, 10), first_only=True),
-    start_date=START,
-    catchup=False,
-    max_active_runs=1,
     tags=["congkhai", "calendar"],
-    default_args=DEFAULT_ARGS,
     doc_md=__doc__,
+    **COMMON_DAG_ARGS,
 )
 def congkhai_quarterly():
-    @task
-    def communes() -> list[str]:
-        """Every commune configured in this installation."""
-        return all_communes()
-
     @task(pool=CONVERTER_POOL)
     def produce_quarterly_list(commune: str) -> dict:
         """The previous quarter's list and its posting documents."""
@@ -44,7 +36,7 @@ def congkhai_quarterly():
         print(f"== {commune} {day}: {result.get('quarter', result.get('skipped'))}")
         return {"commune": commune, "day": day.isoformat(), "quarter": result.get("quarter")}
 
-    produce_quarterly_list.expand(commune=communes())
+    produce_quarterly_list.expand(commune=communes_task())
 
 
 congkhai_quarterly()

@@ -19,6 +19,14 @@ DEFAULT_ARGS: dict[str, Any] = {
     "retry_exponential_backoff": True,
 }
 
+#: What every scheduled congkhai DAG shares (its own: dag_id, schedule, tags, doc_md).
+COMMON_DAG_ARGS: dict[str, Any] = {
+    "start_date": START,
+    "catchup": False,
+    "max_active_runs": 1,
+    "default_args": DEFAULT_ARGS,
+}
+
 #: URI of the asset whose events carry new disclosure cases from intake to the issuance DAG.
 CASES_URI = "congkhai://cases"
 INBOX_URI = "congkhai://inbox"
@@ -45,3 +53,18 @@ def print_summary(title: str, result: dict[str, Any]) -> None:
         print(f"   + {f.get('path', f.get('key'))}")
     for f in result.get("failed", []):
         print(f"   ! {f.get('key')}: {f.get('error')}")
+
+
+def communes_task():
+    """A task listing every commune of the installation (the mapped dimension of the calendar DAGs).
+
+    Call it inside a DAG: ``produce.expand(commune=communes_task())``.
+    """
+    from airflow.sdk import task
+
+    @task(task_id="communes")
+    def communes() -> list[str]:
+        """Every commune configured in this installation (CONGKHAI_ONLY_COMMUNES narrows it)."""
+        return all_communes()
+
+    return communes()
