@@ -76,3 +76,15 @@ def test_concurrent_processes_get_unique_numbers(tmp_path: Path) -> None:
     assert pool is not None
     reg = Register("kep", path=Path(path))
     assert {reg.lookup(2024, "BB", f"w{w}-{i}") for w in range(4) for i in range(15)} == set(range(1, 61))
+
+
+def test_paper_numbers_are_never_given_again(tmp_path: Path) -> None:
+    """GIVEN a notice numbered 03/TB-UBND on paper and dropped in the inbox WHEN the register records it
+    THEN the product's own notices skip 03, the same record twice is harmless, and a number the
+    register already gave to another document is reported as a collision."""
+    reg = Register("kep", path=tmp_path / "r.sqlite")
+    assert reg.number_for(2024, "TB", "a") == 1
+    assert reg.record_external(2024, "TB", 3, "external/x") is None
+    assert reg.record_external(2024, "TB", 3, "external/x") is None
+    assert reg.number_for(2024, "TB", "b") == 4
+    assert reg.record_external(2024, "TB", 1, "external/y") == "a"

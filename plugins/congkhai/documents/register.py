@@ -170,6 +170,25 @@ class Register:
                 (year, series, n),
             )
 
+    def record_external(self, year: int, series: str, number: int, key: str) -> str | None:
+        """A document numbered outside the product (on paper, then dropped in the inbox) holds ``number``.
+
+        Recorded so the register never gives that number again (the counter moves past it).
+        Returns None when recorded (or already recorded under ``key``), else the key that already holds
+        the number (a real collision a person must look at: the register is not authoritative then).
+        """
+        with self._tx() as con:
+            row = con.execute("SELECT key FROM numbers WHERE year=? AND series=? AND number=?",
+                              (year, series, number)).fetchone()
+            if row:
+                return None if row[0] == key else str(row[0])
+            if con.execute("SELECT 1 FROM numbers WHERE year=? AND series=? AND key=?",
+                           (year, series, key)).fetchone():
+                return None
+            con.execute("INSERT INTO numbers(year, series, number, key, assigned_at) VALUES (?,?,?,?,?)",
+                        (year, series, number, key, dt.date.today().isoformat()))
+        return None
+
     def issued(self, year: int | None = None, series: str | None = None) -> list[Issued]:
         """Numbers given out, by year, series and number."""
         sql = "SELECT year, series, number, key, assigned_at FROM numbers WHERE 1=1"

@@ -59,11 +59,28 @@ def posting_specs(run: CommuneRun, case: Case, *, schedule: Any, item: Any, key_
     return out
 
 
+#: The register series a dropped document's own number belongs to, by its code (``20/TB-UBND``).
+_EXTERNAL_SERIES = re.compile(r"^(KH|BB|BC|TB)-UBND$")
+
+
+def note_external_number(run: CommuneRun, folder: CaseFolder, case: Case) -> None:
+    """Record the number of a document the commune issued on paper in the register, so the
+    product never gives the same number to one of its own documents of that series and year."""
+    m = _EXTERNAL_SERIES.match(case.doc_code or "")
+    if not m or not (case.doc_number or "").isdigit() or case.text_source == "generated":
+        return
+    other = run.register.record_external(case.issued.year, m.group(1), int(case.doc_number),
+                                         f"external/{case.case_id}")
+    if other is not None:
+        folder.record_event("number_collision", series=m.group(1), number=int(case.doc_number), held_by=other)
+
+
 def issuance_specs(run: CommuneRun, folder: CaseFolder) -> list[DocSpec]:
     """Every document due at posting for the case in ``folder`` (its schedule is stored on the way)."""
     case = folder.case
     if case is None or case.status == "cancelled":
         return []
+    note_external_number(run, folder, case)
     item, in_plan = run.item_of(case)
     schedule = run.schedule_of(case)
     if schedule is not None:
