@@ -33,7 +33,7 @@ def congkhai_quarterly():
 
         day = run_day(get_current_context())
         result = quarterly_for(commune, day)
-        print(f"== {commune} {day}: {result.get('quarter', result.get('skipped'))}")
+        print(f"== {commune} {day}: {result.get('quarter')} {result.get('skipped', 'made')}")
         return {"commune": commune, "day": day.isoformat(), "quarter": result.get("quarter")}
 
     produce_quarterly_list.expand(commune=communes_task())

@@ -20,6 +20,13 @@ from tests.corpus.make_corpus import build  # noqa: E402
 #: Scans are slow to OCR: a few are enough to show the path.
 KEEP_SCANS = {"scan_0001.pdf", "scan_0004.pdf", "IMG_20240916_0932.png"}
 LEAVE_OUT = {"KH-cong-khai-2024.pdf"}
+#: Documents the classifier is unsure of (they would wait in review/): the sidecar a clerk writes.
+SIDECARS = {
+    "BB kiem ke.docx": ("N-6", "Biên bản kiểm kê tài sản công: mục N-6 (tài sản công)"),
+    "IMG_20240916_0932.png": ("N-7", "Ảnh chụp quyết định hỗ trợ thiệt hại bão số 3: mục N-7"),
+    "TB nhap ngu.pdf": ("Q4-7", "Thông báo tiêu chuẩn gọi nhập ngũ: mục Q4-7"),
+    "nq dutoan.pdf": ("Q1-8", "Nghị quyết HĐND về dự toán đã được quyết định: mục Q1-8"),
+}
 
 
 def main(out: Path = REPO / "samples" / "kep-2024") -> None:
@@ -36,6 +43,10 @@ def main(out: Path = REPO / "samples" / "kep-2024") -> None:
                 continue
             shutil.copy2(Path(tmp) / name, out / name)
             n += 1
+        for name, (item, why) in SIDECARS.items():
+            (out / name).with_suffix(".yaml").write_text(
+                f"# Cán bộ văn phòng xác nhận mục kế hoạch / staff confirm the plan item\n# {why}\nitem: {item}\n",
+                encoding="utf-8")
     print(f"{n} sample documents in {out}")
 
 

@@ -158,6 +158,13 @@ def run_quarterly(run: CommuneRun, day: dt.date, converter: Any = None) -> dict[
     y, q = previous_quarter(day)
     plan = run.plan(y)
     cases = [c for c in _cases(run) if c.item != "1.8"]
+    qs = dt.date(y, 3 * q - 2, 1)
+    qe = dt.date(y + (q == 4), (3 * q) % 12 + 1, 1) - dt.timedelta(days=1)
+    if not any(qs <= c.issued <= qe for c in cases):
+        # Nothing was disclosed through congkhai in that quarter (e.g. the quarter before the
+        # commune started using it): an empty list would be posted for 90 days. Say so instead.
+        return {"day": day.isoformat(), "quarter": f"{y}-Q{q}",
+                "skipped": f"no case issued in {y}-Q{q}: no list made"}
     year_spec = spec(run, "quarterly_list", f"quarterly_list:{y}-Q{q}", f"year:{day.year}",
                      f"Danh sách nội dung đã công khai quý {ROMAN[q]} năm {y}", day,
                      year=y, quarter=q, cases=cases, plan=plan, date=day)
