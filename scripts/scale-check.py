@@ -297,7 +297,10 @@ class Stack:
             # psycopg 3 does async too: no asyncpg needed (Airflow would derive an asyncpg URL).
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC": self.pg.url("airflow", "postgresql+psycopg_async"),
             "AIRFLOW__CELERY__BROKER_URL": f"redis://127.0.0.1:{self.args.redis_port}/0",
-            "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + self.pg.url("airflow"),
+            # Redis, not PostgreSQL, holds Celery's task states: during a database outage a worker can
+            # still record that a task failed to start, and Airflow retries it (with the database
+            # backend the message is consumed, nothing is recorded and the task stays "queued").
+            "AIRFLOW__CELERY__RESULT_BACKEND": f"redis://127.0.0.1:{self.args.redis_port}/1",
             "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(a.concurrency),
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(self.home / "passwords.json"),
@@ -313,11 +316,10 @@ class Stack:
             # A task whose worker vanished is failed (then retried) after 60 s instead of 5 min.
             "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "60",
             "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL": "5",
+            # A task whose Celery message was consumed while PostgreSQL was down (the worker cannot
+            # record it in the result backend) stays "queued": requeue it after 2 min, not 10.
+            "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT": "120",
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
-            # We replay a past quarter: no run for *today* from the timetables (it would make every
-            # document due by today, concurrently with the backfill). Asset-triggered, manual and
-            # backfill runs still happen; the inbox DAG is started by its watcher and by us.
-            "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
             "CONGKHAI_COMMUNES": str(self.args.communes_dir),
             "CONGKHAI_DATA": str(self.data),
             "CONGKHAI_INBOX": str(self.root / "inbox"),
@@ -522,19 +524,23 @@ def run_phase(root: Path, pg: Postgres, communes: list[str], docs: list[Path], a
         say(f"[{tag}] intake + issuance done in {result['intake_issuance_s']} s")
 
         first, last = quarter_bounds(args.year, args.quarter)
-        if args.days:
-            from congkhai.workdays import default_calendar
+        # the quarter's last N working days (all with --days 0): each daily run makes everything due by
+        # its day; the archive is checked against the last working day run
+        from congkhai.workdays import default_calendar
 
-            cal = default_calendar(s)
-            d, n = first, 0
-            while n < args.days:
-                n += cal.is_working_day(d)
-                last = d
-                d += dt.timedelta(days=1)
-        result["daily_to"] = last.isoformat()
+        cal = default_calendar(s)
+        daily_from, last_run, d, n = first, None, last, 0
+        while d >= first and (not args.days or n < args.days):
+            if cal.is_working_day(d):
+                n += 1
+                daily_from, last_run = d, last_run or d
+            d -= dt.timedelta(days=1)
+        assert last_run is not None
+        result["daily"] = f"{daily_from.isoformat()}..{last_run.isoformat()} ({n} working days)"
         t1 = time.monotonic()
-        stack.airflow("backfill", "create", "--dag-id", "congkhai_daily", "--from-date", first.isoformat(),
-                      "--to-date", last.isoformat(), "--max-active-runs", "1")
+        stack.airflow("backfill", "create", "--dag-id", "congkhai_daily", "--from-date", daily_from.isoformat(),
+                      # dates are read in the DAG's time zone: the next day's midnight (VN) keeps the last day
+                      "--to-date", (last + dt.timedelta(days=1)).isoformat(), "--max-active-runs", "1")
         nq_first, _ = quarter_bounds(args.year + (args.quarter == 4), args.quarter % 4 + 1)
         pg_state: dict[str, Any] = {}
 
@@ -580,7 +586,7 @@ def run_phase(root: Path, pg: Postgres, communes: list[str], docs: list[Path], a
             if killed:
                 tries = _tries(stack, killed)
                 result["killed_task_final"] = tries
-        result["check"] = check_archive(s, communes, last, nq_first)
+        result["check"] = check_archive(s, communes, last_run, nq_first)
         result["ok"] = not result["check"]["problems"] and not result["failed_runs"] and (
             not faults or (bool(killed) and bool(pg_state)))
         say(f"[{tag}] wall {result['wall_s']} s; check: {len(result['check']['problems'])} problem(s)")
@@ -721,8 +727,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--year", type=int, default=2024)
     ap.add_argument("--quarter", type=int, default=1, choices=(1, 2, 3, 4))
     ap.add_argument("--max-docs", type=int, default=0, help="drop only the first N documents of the quarter")
-    ap.add_argument("--days", type=int, default=10, help="backfill the daily DAG over the first N working days "
-                    "of the quarter (0: the whole quarter, ~12 s per working day)")
+    ap.add_argument("--days", type=int, default=5, help="backfill the daily DAG over the last N working days of "
+                    "the quarter (a run makes everything due by its day; 0: every day of the quarter, ~25 s each)")
     ap.add_argument("--phases", default="w1,w2,faults", help="comma list of w1, w2, faults")
     ap.add_argument("--concurrency", type=int, default=1, help="task slots per Celery worker (1: a worker is the unit of capacity)")
     ap.add_argument("--converters", type=int, default=2, help="LibreOffice instances per conversion task")
