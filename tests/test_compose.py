@@ -76,7 +76,8 @@ def test_airflow_env_consistent(compose):
         assert "@postgres/congkhai" in env["CONGKHAI_INDEX_URL"]
         assert env["AIRFLOW__CELERY__BROKER_URL"].startswith("redis://") and "@redis:6379" in env[
             "AIRFLOW__CELERY__BROKER_URL"]
-        assert env["AIRFLOW__CELERY__RESULT_BACKEND"].startswith("db+postgresql")
+        assert env["AIRFLOW__CELERY__RESULT_BACKEND"].startswith("redis://") and "@redis:6379/1" in env[
+            "AIRFLOW__CELERY__RESULT_BACKEND"]  # not the broker's db, not PostgreSQL (outages)
         assert env["AIRFLOW__CORE__LOAD_EXAMPLES"] == "False"
         assert env["AIRFLOW__CORE__DEFAULT_TIMEZONE"] == "Asia/Ho_Chi_Minh"
         assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"].startswith("http://airflow-apiserver:8080")
