@@ -277,8 +277,9 @@ def test_issuance_killed_then_rerun(pristine: Path, tmp_path: Path, point: str) 
         ended = _killed_run({**env, "CRASH_POINT": point, "CRASH_MARKER": str(marker), "CRASH_AFTER": "3",
                              "TMPDIR": str(own_tmp)}, marker, settle=0.3 if point == "converting" else 0.0)
     finally:
-        time.sleep(0.5)
-        leaked = _reap(str(own_tmp))  # the converter's bridge ends LibreOffice when its parent dies
+        # the converter's bridge ends its LibreOffice when its parent dies: give it 3 s, then reap the rest
+        _wait(lambda: not _orphans(str(own_tmp)), 3, 0.1)
+        leaked = _reap(str(own_tmp))
     assert ended == "killed", ended
     if leaked:
         print(f"LibreOffice processes left by the killed run (reaped): {leaked}")
