@@ -33,7 +33,6 @@ sys.path.insert(0, str(REPO))
 
 from congkhai.convert import ConvertJob, PdfMetadata, verify_pdf  # noqa: E402
 from congkhai.convert.local import LocalConverter  # noqa: E402
-
 from tests.docgen import sample_set  # noqa: E402
 
 PDFA = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'

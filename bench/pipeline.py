@@ -242,6 +242,7 @@ def plain_year(year: int = 2024) -> dict[str, Any]:
                       CONGKHAI_SHARED_CONVERTER="1", CONGKHAI_INTAKE_STABLE_SECONDS="0",
                       CONGKHAI_INTAKE_SETTLE_SECONDS="0")
     import pendulum
+
     from congkhai.airflow import replay as rp
     from congkhai.airflow.timetable import WorkingDayTimetable
     from congkhai.config import settings

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 
 from airflow.sdk import Param, dag, get_current_context, task
+
 from congkhai.airflow.dagkit import CONVERTER_POOL, DEFAULT_ARGS, START, print_summary, run_day
 
 COMMON = {

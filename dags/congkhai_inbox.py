@@ -28,6 +28,7 @@ from airflow.sdk import (
     get_current_context,
     task,
 )
+
 from congkhai.airflow.dagkit import CASES_URI, COMMON_DAG_ARGS, INBOX_URI, TZ, all_communes, run_day
 from congkhai.intake.trigger import InboxTrigger
 

@@ -17,6 +17,7 @@ from the commune's register; a re-run makes nothing twice.
 from __future__ import annotations
 
 from airflow.sdk import Asset, Param, dag, get_current_context, task
+
 from congkhai.airflow.dagkit import CASES_URI, COMMON_DAG_ARGS, CONVERTER_POOL, print_summary
 
 CASES = Asset(CASES_URI)

@@ -8,10 +8,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from congkhai.archive import find, reindex
 from congkhai.archive.index import mark_stale, open_index
 from congkhai.errors import UsageError
-
 from tests.archive_support import populate, sample_files
 
 
@@ -111,7 +111,6 @@ def test_deleted_or_stale_index_is_rebuilt_by_find(root: Path, tmp_path: Path) -
 
 def test_several_communes_each_their_tree(root: Path, tmp_path: Path) -> None:
     from congkhai.archive import Archive
-
     from tests.archive_support import case
 
     files = sample_files(tmp_path / "src")
@@ -142,7 +141,6 @@ def test_pages_and_totals(root: Path, tmp_path: Path) -> None:
         find_page(root, "kep", offset=-1)
     # Several communes: merged in date order, then paged; the total adds up.
     from congkhai.archive import Archive
-
     from tests.archive_support import case
 
     files = sample_files(tmp_path / "src")
@@ -170,8 +168,9 @@ def test_cli_shows_a_page_by_default_and_says_so_on_stderr(root: Path, monkeypat
     """The JSON list on stdout stays a list; the total goes to stderr when more entries match."""
     import json
 
-    from congkhai import cli_archive
     from typer.testing import CliRunner
+
+    from congkhai import cli_archive
 
     app = cli_archive.archive_app
     monkeypatch.setattr(cli_archive, "DEFAULT_LIMIT", 2)

@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from congkhai.archive import Archive, find, reindex
 from congkhai.archive.index import PostgresIndex
-
 from tests.archive_support import case, populate, sample_files
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")

@@ -8,10 +8,10 @@ import multiprocessing
 from pathlib import Path
 
 import pytest
+
 from congkhai.archive import Archive, fsutil, layout
 from congkhai.archive.manifest import PHU_LUC_VI
 from congkhai.errors import PermanentError, UsageError
-
 from tests.archive_support import case, sample_files
 
 

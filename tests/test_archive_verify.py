@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from congkhai.archive import verify
 
+from congkhai.archive import verify
 from tests.archive_support import populate, sample_files
 
 

@@ -12,9 +12,9 @@ import os
 from pathlib import Path
 
 import pytest
-from congkhai.archive.webapp import create_app
 from fastapi.testclient import TestClient
 
+from congkhai.archive.webapp import create_app
 from tests.archive_support import populate, sample_files
 
 

@@ -9,8 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from congkhai.cli import app
 from typer.testing import CliRunner
+
+from congkhai.cli import app
 
 REPO = Path(__file__).resolve().parent.parent
 runner = CliRunner()

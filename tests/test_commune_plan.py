@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from congkhai.commune import load_commune
 from congkhai.config import settings
 from congkhai.errors import ConfigError, UsageError

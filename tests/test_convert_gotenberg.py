@@ -22,6 +22,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from pypdf import PdfWriter
+
 from congkhai.convert import (
     ConversionError,
     ConverterUnavailable,
@@ -33,8 +35,6 @@ from congkhai.convert import (
 from congkhai.convert.gotenberg import GotenbergConverter
 from congkhai.convert.local import LocalConverter
 from congkhai.convert.pdfa import ghostscript_pdfa
-from pypdf import PdfWriter
-
 from tests.docgen import make_docx
 
 META = PdfMetadata("Biên bản niêm yết công khai", "Công khai dự toán", "UBND thị trấn Kép", ("công khai", "dự toán"))

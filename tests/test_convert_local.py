@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from congkhai.convert import (
     ConversionError,
     ConversionTimeout,
@@ -22,7 +23,6 @@ from congkhai.convert import (
     verify_pdf,
 )
 from congkhai.convert.local import LocalConverter
-
 from tests.docgen import make_docx, sample_set
 
 META = PdfMetadata("Biên bản niêm yết công khai", "Công khai dự toán ngân sách", "UBND thị trấn Kép", ("công khai",))

@@ -6,10 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from congkhai.cli import app
-from congkhai.documents.kinds import KINDS
 from docx import Document
 from typer.testing import CliRunner
+
+from congkhai.cli import app
+from congkhai.documents.kinds import KINDS
 
 runner = CliRunner()
 

@@ -14,16 +14,17 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from docx import Document
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+from docxtpl import DocxTemplate
+
 from congkhai.config import settings
 from congkhai.documents.kinds import KINDS, all_fields, get_kind
 from congkhai.documents.register import Register
 from congkhai.documents.render import render
 from congkhai.documents.samples import sample_contexts
 from congkhai.errors import PermanentError
-from docx import Document
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
-from docxtpl import DocxTemplate
 
 COMMUNES = ("kep", "demo-xa")
 

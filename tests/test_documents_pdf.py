@@ -14,10 +14,11 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
+
 from congkhai.documents.register import Register
 from congkhai.documents.render import render
 from congkhai.documents.samples import sample_contexts, soffice_to_pdf
-from pypdf import PdfReader
 
 pytestmark = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
 

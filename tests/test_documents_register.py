@@ -6,6 +6,7 @@ import multiprocessing as mp
 from pathlib import Path
 
 import pytest
+
 from congkhai.documents.register import Register
 from congkhai.errors import PermanentError, UsageError
 

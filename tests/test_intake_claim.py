@@ -17,6 +17,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
 from congkhai.config import settings
 from congkhai.intake.claim import IntakeOptions, acknowledge, is_junk, process_inbox, safe_name
 
@@ -408,8 +409,9 @@ def test_500_files_dropped_at_once_two_workers_each_filed_once(env, template_doc
 
 
 def test_cli_intake_run(env, template_docx):
-    from congkhai.cli import app
     from typer.testing import CliRunner
+
+    from congkhai.cli import app
 
     drop(env, "a.docx", template_docx)
     os.environ["CONGKHAI_INTAKE_STABLE_SECONDS"] = "0"

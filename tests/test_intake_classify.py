@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+
 from congkhai.errors import PermanentError
 from congkhai.intake.classify import classify, norm, override_item
 from congkhai.plan import load_plan

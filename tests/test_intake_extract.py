@@ -13,6 +13,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+
 from congkhai.errors import PermanentError
 from congkhai.intake.extract import inspect
 from congkhai.intake.parse import parse_lines
@@ -85,8 +86,9 @@ def test_scans_accuracy_with_vietnamese_ocr(corpus):
 
 @pytest.mark.slow
 def test_searchable_pdfa_from_a_scan(corpus, tmp_path):
-    from congkhai.intake.ocr import make_searchable_pdf
     from pypdf import PdfReader
+
+    from congkhai.intake.ocr import make_searchable_pdf
 
     d, _ = corpus
     src = d / "scan_0004.pdf"
@@ -111,8 +113,9 @@ def test_inspect_json_has_exactly_the_documented_keys(corpus):
 
 
 def test_cli_inspect(corpus):
-    from congkhai.cli import app
     from typer.testing import CliRunner
+
+    from congkhai.cli import app
 
     d, _ = corpus
     res = CliRunner().invoke(app, ["inspect", str(d / "Document1.docx"), "--json"])
@@ -123,8 +126,9 @@ def test_cli_inspect(corpus):
 
 
 def test_cli_inspect_unopenable_file_exits_2(tmp_path):
-    from congkhai.cli import app
     from typer.testing import CliRunner
+
+    from congkhai.cli import app
 
     bad = tmp_path / "x.pdf"
     bad.write_bytes(b"%PDF-1.4\ngarbage")

@@ -14,13 +14,14 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
+
 from congkhai.case import Case
 from congkhai.config import settings
 from congkhai.pipeline import actions
 from congkhai.pipeline.calendar_jobs import run_daily
 from congkhai.pipeline.context import CommuneRun
 from congkhai.pipeline.issuance import run_issuance
-from pypdf import PdfReader
 
 pytestmark = pytest.mark.slow
 

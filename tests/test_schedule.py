@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from congkhai.commune import CountingRule, load_commune
 from congkhai.errors import UsageError
 from congkhai.plan import load_plan
 from congkhai.schedule import compute_schedule
 from congkhai.workdays import PACKAGE_CALENDAR_DIR, WorkCalendar
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 D = dt.date
 CAL = WorkCalendar([PACKAGE_CALENDAR_DIR])

@@ -9,6 +9,8 @@ import sys
 import unicodedata
 
 import pytest
+from pypdf import PdfReader, PdfWriter
+
 from congkhai.convert import ConversionError, ConvertJob, PdfMetadata, PdfVerificationError, verify_pdf
 from congkhai.convert.dossier import (
     SECTIONS,
@@ -23,8 +25,6 @@ from congkhai.convert.dossier import (
 from congkhai.convert.local import LocalConverter
 from congkhai.convert.pdfa import ghostscript_pdfa
 from congkhai.errors import UsageError
-from pypdf import PdfReader, PdfWriter
-
 from tests.docgen import make_docx
 
 META = PdfMetadata("Biên bản niêm yết công khai", "Công khai dự toán", "UBND thị trấn Kép")

@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 
 import pytest
+
 from congkhai.errors import ConfigError
 from congkhai.workdays import PACKAGE_CALENDAR_DIR, WorkCalendar, statutory_days_off
 

@@ -18,6 +18,7 @@ pytestmark = [pytest.mark.airflow]
 
 def test_cancel_action_dag(airflow_db, tmp_path, monkeypatch):
     from airflow.dag_processing.dagbag import DagBag
+
     from congkhai.archive.store import Archive
     from congkhai.case import Case
 
