@@ -14,7 +14,7 @@ CONVERTER_POOL = "congkhai_converter"
 
 DEFAULT_ARGS: dict[str, Any] = {
     "owner": "congkhai",
-    "retries": 2,
+    "retries": 3,
     "retry_delay": pendulum.duration(seconds=30),
     "retry_exponential_backoff": True,
 }
