@@ -4,7 +4,8 @@
 **When**: each time intake announces new cases (the `congkhai://cases` asset), or by hand
 (*Trigger* with a commune and a case id, to make a case's missing documents again).
 
-**Does**: for every case intake filed and the pipeline has not yet taken (the commune's
+**Does**, for each commune with new cases (one mapped task per commune, so a province's communes
+spread over the workers), for every case intake filed and the pipeline has not yet taken (the commune's
 *pending* list: collapsed events lose nothing), computes its schedule on the working-day
 calendar, then renders, converts to PDF/A and files, in one batch: the activity plan (when the
 document is in no item of the yearly plan), the start-of-posting minutes at the UBND board and
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 from airflow.sdk import Asset, Param, dag, get_current_context, task
 
-from congkhai.airflow.dagkit import CASES_URI, COMMON_DAG_ARGS, CONVERTER_POOL, print_summary
+from congkhai.airflow.dagkit import CASES_URI, COMMON_DAG_ARGS, CONVERTER_POOL, all_communes, print_summary
 
 CASES = Asset(CASES_URI)
 
@@ -37,17 +38,28 @@ CASES = Asset(CASES_URI)
     },
 )
 def congkhai_issuance():
+    @task
+    def communes_with_new_cases() -> list[str]:
+        """The form's commune, or every commune whose intake filed cases not yet taken."""
+        from congkhai.intake.claim import pending_cases
+
+        params = get_current_context()["params"]
+        if params.get("commune"):
+            return [params["commune"]]
+        return [c for c in all_communes() if pending_cases(c)]
+
     @task(pool=CONVERTER_POOL)
-    def produce_posting_documents() -> dict:
-        """Schedule, render, convert and file the posting documents of the new cases."""
+    def produce_posting_documents(commune: str) -> dict:
+        """Schedule, render, convert and file the posting documents of the commune's new cases."""
         from congkhai.pipeline.runner import issuance_for_run
 
         params = get_current_context()["params"]
-        result = issuance_for_run(commune=params.get("commune"), case_id=params.get("case_id"))
-        print_summary("posting documents", result)
-        return result
+        result = issuance_for_run(commune=commune, case_id=params.get("case_id"))
+        print_summary(f"{commune}: posting documents", result)
+        return {"commune": commune, "cases": result["cases"], "filed": len(result["filed"]),
+                "skipped": len(result["skipped"])}
 
-    produce_posting_documents()
+    produce_posting_documents.expand(commune=communes_with_new_cases())
 
 
 congkhai_issuance()
