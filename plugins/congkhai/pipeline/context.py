@@ -60,11 +60,22 @@ class CommuneRun:
             return plan.item(case.item), True
         return (plan.item(FALLBACK_ITEM) if FALLBACK_ITEM in plan.codes else None), False
 
+    def posting_day(self, case: Case) -> dt.date | None:
+        """The posting date the documents print: the one an operator recorded; else, for a document
+        dropped later than the working day after its issuance, the working day it was dropped (it
+        cannot have been posted before the office had it); else None (the schedule's default)."""
+        if case.posted is not None:
+            return case.posted
+        if case.dropped is not None and case.dropped > self.calendar.next_working_day(case.issued):
+            return self.calendar.working_day_on_or_after(case.dropped)
+        return None
+
     def schedule_of(self, case: Case) -> Schedule | None:
         item, _ = self.item_of(case)
         if item is None:
             return None
-        return compute_schedule(item, case.issued, posted=case.posted, commune=self.commune, calendar=self.calendar)
+        return compute_schedule(item, case.issued, posted=self.posting_day(case), commune=self.commune,
+                                calendar=self.calendar)
 
     def case_folders(self) -> list[CaseFolder]:
         """Every case folder of the commune (not the per-year folders), oldest first."""
