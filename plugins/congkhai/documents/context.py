@@ -148,6 +148,30 @@ def period_text(start: dt.date, end: dt.date | None, days: int | None = None) ->
     return f"từ {date_words(start)} đến hết {date_words(end)} ({n:02d} ngày liên tục)"
 
 
+_BODY_PREFIXES = (("ủy ban nhân dân ", "UBND "), ("uỷ ban nhân dân ", "UBND "), ("ubnd ", "UBND "),
+                  ("hội đồng nhân dân ", "HĐND "), ("hđnd ", "HĐND "))
+_UNITS = ("thành phố ", "thị trấn ", "thị xã ", "huyện ", "tỉnh ", "quận ", "phường ", "xã ")
+
+
+def issuer_name(issuer: str | None, commune: Commune) -> str:
+    """The issuing body as a sentence writes it: ``ỦY BAN NHÂN DÂN THỊ TRẤN KÉP`` (read off a header in
+    capitals) becomes ``UBND thị trấn Kép``; a name already in mixed case is kept."""
+    name = " ".join((issuer or "").split())
+    if not name:
+        return commune.body_short
+    if not name.isupper():
+        return name
+    low = name.lower()
+    head = ""
+    for prefix, short in _BODY_PREFIXES:
+        if low.startswith(prefix):
+            head, low = short, low[len(prefix):]
+            break
+    unit = next((u for u in _UNITS if low.startswith(u)), "")
+    rest = low[len(unit):]
+    return head + unit + " ".join(w[:1].upper() + w[1:] for w in rest.split())
+
+
 def document_ref(case: Case, commune: Commune) -> str:
     """``Quyết định số 15/QĐ-UBND ngày 05/01/2024 của UBND thị trấn Kép về việc phê duyệt …``."""
     dtype = _cap((case.doc_type or "Văn bản").lower())
@@ -155,7 +179,7 @@ def document_ref(case: Case, commune: Commune) -> str:
     if case.number_notation:
         parts.append(f"số {case.number_notation}")
     parts.append(f"ngày {dmy(case.issued)}")
-    parts.append(f"của {case.issuer or commune.body_short}")
+    parts.append(f"của {issuer_name(case.issuer, commune)}")
     subject = case.subject.strip().rstrip(".")
     low = subject.lower()
     if low.startswith(("về ", "v/v")):
@@ -830,7 +854,8 @@ def group_notice(commune: Commune, case: Case, group: str | None = None, *, item
         house = _lower_first(grp.cultural_house)
         zalo = grp.zalo_group or f"nhóm Zalo của {_lower_first(grp.name)}"
     else:
-        addressee = f"{commune.group_leader_title} các {g}"
+        leader = commune.group_leader_title.removesuffix(f" {g}")  # "Tổ trưởng" / "Trưởng"
+        addressee = f"{leader} các {g}"
         house = f"nhà văn hóa {g}"
         zalo = f"nhóm Zalo của {g}"
     n = _number(register, "group_notice", date, number_key("group_notice", case, group), number)
