@@ -464,8 +464,8 @@ def _minute_closing(b: Builder, before: float = 0) -> None:
     b.para("{{ closing }}", before=before)
 
 
-def posting_start_ubnd() -> Builder:
-    """Biên bản niêm yết (bắt đầu công khai) tại Bản tin công khai của UBND."""
+def _posting_start_minute() -> Builder:
+    """A start-of-posting minute; where it was posted comes from the context (``location``)."""
     b = Builder(13)
     b.header()
     b.title("BIÊN BẢN")
@@ -478,22 +478,16 @@ def posting_start_ubnd() -> Builder:
     _minute_closing(b)
     b.signature_minutes()
     return b
+
+
+def posting_start_ubnd() -> Builder:
+    """Biên bản niêm yết (bắt đầu công khai) tại Bản tin công khai của UBND."""
+    return _posting_start_minute()
 
 
 def posting_start_group() -> Builder:
     """Biên bản niêm yết tại Bản tin công khai ở nhà văn hóa của một thôn / tổ dân phố."""
-    b = Builder(13)
-    b.header()
-    b.title("BIÊN BẢN")
-    _minute_opening(b)
-    b.para("Tiến hành niêm yết công khai văn bản sau:", keep_next=True, before=6)
-    b.para("{{ document }}", flags="b")
-    b.para([("Địa điểm niêm yết: ", "b"), ("{{ location }}.", "")])
-    b.para([("Thời gian niêm yết: ", "b"), ("{{ period }}.", "")])
-    b.para("{{ also }}")
-    _minute_closing(b)
-    b.signature_minutes()
-    return b
+    return _posting_start_minute()
 
 
 def broadcast_report() -> Builder:

@@ -47,6 +47,11 @@ def _echo_json(obj: Any) -> None:
     typer.echo(json.dumps(obj, ensure_ascii=False, indent=None))
 
 
+COMMUNE_OPT = typer.Option(None, "--commune", help="Mã đơn vị / commune code (default: kep)")
+PLAN_YEAR_OPT = typer.Option(None, "--year", help="Năm kế hoạch / plan year (default: this year's, else the latest earlier plan)")
+JSON_OPT = typer.Option(False, "--json", help="In JSON / print JSON")
+
+
 def register(app: typer.Typer) -> None:
     plan_app = typer.Typer(help="Kế hoạch công khai hằng năm / the yearly disclosure plan.",
                            no_args_is_help=True)
@@ -54,9 +59,9 @@ def register(app: typer.Typer) -> None:
 
     @plan_app.command("check")
     def plan_check(
-        commune: str = typer.Option(None, "--commune", help="Mã đơn vị / commune code (default: kep)"),
-        year: int = typer.Option(None, "--year", help="Năm kế hoạch / plan year (default: this year's, else the latest earlier plan)"),
-        as_json: bool = typer.Option(False, "--json", help="In JSON / print JSON"),
+        commune: str = COMMUNE_OPT,
+        year: int = PLAN_YEAR_OPT,
+        as_json: bool = JSON_OPT,
     ) -> None:
         """Kiểm tra kế hoạch theo Luật 10/2022 Điều 12–13 (exit 1 when invalid or below the law)."""
         from congkhai.commune import load_commune
@@ -88,9 +93,9 @@ def register(app: typer.Typer) -> None:
 
     @plan_app.command("items")
     def plan_items(
-        commune: str = typer.Option(None, "--commune", help="Mã đơn vị / commune code (default: kep)"),
-        year: int = typer.Option(None, "--year", help="Năm kế hoạch / plan year (default: this year's, else the latest earlier plan)"),
-        as_json: bool = typer.Option(False, "--json", help="In JSON / print JSON"),
+        commune: str = COMMUNE_OPT,
+        year: int = PLAN_YEAR_OPT,
+        as_json: bool = JSON_OPT,
     ) -> None:
         """Liệt kê các mục của kế hoạch / list the plan's items."""
         code = commune or _default_commune()
@@ -111,7 +116,7 @@ def register(app: typer.Typer) -> None:
         item: str = typer.Option(..., "--item", help="Mã mục kế hoạch / plan item code, e.g. Q1-8"),
         issued: str = typer.Option(..., "--issued", help="Ngày ban hành / issue date YYYY-MM-DD"),
         posted: str = typer.Option(None, "--posted", help="Ngày niêm yết thực tế / actual posting date"),
-        commune: str = typer.Option(None, "--commune", help="Mã đơn vị / commune code (default: kep)"),
+        commune: str = COMMUNE_OPT,
         year: int = typer.Option(None, "--year", help="Năm kế hoạch (mặc định: năm ban hành) / plan year"),
         as_json: bool = typer.Option(False, "--json", help="In một đối tượng JSON / print one JSON object"),
     ) -> None:
@@ -143,7 +148,7 @@ def register(app: typer.Typer) -> None:
     @app.command("calendar")
     def calendar(
         year: int = typer.Option(..., "--year", help="Năm / year"),
-        as_json: bool = typer.Option(False, "--json", help="In JSON / print JSON"),
+        as_json: bool = JSON_OPT,
     ) -> None:
         """Ngày nghỉ lễ, Tết và ngày làm bù của một năm / the days off and make-up days of a year."""
         from congkhai.workdays import WEEKDAYS_VI, WorkCalendar

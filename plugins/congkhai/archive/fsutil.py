@@ -18,8 +18,9 @@ import fcntl
 import hashlib
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 #: fsync files and directories. Only synthetic benchmarks turn this off (bench/archive.py builds
 #: tens of thousands of throw-away folders); the archive itself must always keep it on.
@@ -116,22 +117,31 @@ def _publish(tmp: Path, dest: Path) -> None:
     fsync_dir(dest.parent)
 
 
-def atomic_write_bytes(dest: Path, data: bytes) -> None:
-    """Write ``data`` to ``dest`` durably. Raises ``FileExistsError`` if ``dest`` exists."""
-    dest = Path(dest)
-    if dest.exists():
-        raise FileExistsError(errno.EEXIST, "file exists", str(dest))
+def _write_temp(dest: Path, write: Callable[[BinaryIO], None]) -> Path:
+    """Write a temporary file beside ``dest`` with ``write``, flushed and fsync'ed; removed on error."""
     tmp = _tmp_name(dest)
     try:
         with open(tmp, "xb") as f:
-            f.write(data)
+            write(f)
             f.flush()
             if DURABLE:
                 os.fsync(f.fileno())
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    _publish(tmp, dest)
+    return tmp
+
+
+def _refuse_existing(dest: Path) -> None:
+    if dest.exists():
+        raise FileExistsError(errno.EEXIST, "file exists", str(dest))
+
+
+def atomic_write_bytes(dest: Path, data: bytes) -> None:
+    """Write ``data`` to ``dest`` durably. Raises ``FileExistsError`` if ``dest`` exists."""
+    dest = Path(dest)
+    _refuse_existing(dest)
+    _publish(_write_temp(dest, lambda f: f.write(data)), dest)
 
 
 def atomic_copy(src: Path, dest: Path) -> tuple[str, int]:
@@ -141,37 +151,27 @@ def atomic_copy(src: Path, dest: Path) -> tuple[str, int]:
     source that changes during the copy cannot be recorded under a wrong hash.
     """
     dest = Path(dest)
-    if dest.exists():
-        raise FileExistsError(errno.EEXIST, "file exists", str(dest))
-    tmp = _tmp_name(dest)
+    _refuse_existing(dest)
     h = hashlib.sha256()
     size = 0
-    try:
-        with open(src, "rb") as fin, open(tmp, "xb") as fout:
+
+    def copy(fout: BinaryIO) -> None:
+        nonlocal size
+        with open(src, "rb") as fin:
             while chunk := fin.read(_CHUNK):
                 h.update(chunk)
                 size += len(chunk)
                 fout.write(chunk)
-            fout.flush()
-            if DURABLE:
-                os.fsync(fout.fileno())
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _publish(tmp, dest)
+
+    _publish(_write_temp(dest, copy), dest)
     return h.hexdigest(), size
 
 
 def atomic_replace_bytes(dest: Path, data: bytes) -> None:
     """Write ``data`` to ``dest`` durably, replacing it atomically (readers see old or new, never half)."""
     dest = Path(dest)
-    tmp = _tmp_name(dest)
+    tmp = _write_temp(dest, lambda f: f.write(data))
     try:
-        with open(tmp, "xb") as f:
-            f.write(data)
-            f.flush()
-            if DURABLE:
-                os.fsync(f.fileno())
         os.replace(tmp, dest)
     except BaseException:
         tmp.unlink(missing_ok=True)
