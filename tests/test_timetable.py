@@ -54,8 +54,9 @@ def test_quarterly_runs_on_first_working_day_of_quarter_months():
 
 def test_january_only():
     tt = WorkingDayTimetable(at="07:15", months=(1,), first_only=True)
+    # 2026: 1–4/1 off (Fri 2/1 swapped to Sat 10/1, Công văn 12729/VPCP-KGVX) → Monday 5/1
     assert [day_of(r) for r in runs(tt, dt.date(2024, 1, 1), dt.date(2026, 12, 31))] == [
-        dt.date(2024, 1, 2), dt.date(2025, 1, 2), dt.date(2026, 1, 2)]
+        dt.date(2024, 1, 2), dt.date(2025, 1, 2), dt.date(2026, 1, 5)]
 
 
 @pytest.mark.parametrize("tt", [WorkingDayTimetable(), WorkingDayTimetable("07:30", (1, 4, 7, 10), True)])

@@ -157,27 +157,33 @@ def register(app: typer.Typer) -> None:
             raise _die(f"Năm {year} ngoài khoảng 1990–2100 / year {year} out of range 1990–2100")
         import logging
 
-        # The warning for a year without an override file is printed below, once.
+        # The status warning below says it once (the logger's own line would repeat it).
         logging.getLogger("congkhai.workdays").setLevel(logging.ERROR)
         try:
             cal = WorkCalendar()
             off = cal.days_off_entries(year)
             make_up = cal.make_up_entries(year)
             ov = cal.override(year)
+            status = cal.status(year)
         except CongkhaiError as err:
             raise _die(str(err)) from None
-        for w in cal.warnings:
-            typer.echo(f"cảnh báo: {w}", err=True)
+        if status.warning_vi:
+            typer.echo(f"cảnh báo: {status.warning_vi}", err=True)
         if as_json:
             _echo_json({
                 "year": year,
+                "confirmed": status.confirmed,
+                "computed": status.computed,
+                "source": status.source,
+                "source_url": list(status.source_url),
                 "override_file": str(ov.path) if ov else None,
                 "uncertain": list(ov.uncertain) if ov else [],
                 "days_off": [c.to_dict() for c in off],
                 "make_up_days": [c.to_dict() for c in make_up],
             })
             return
-        typer.echo(f"Năm {year} — ngày nghỉ / days off ({'tệp ' + str(ov.path) if ov else 'chỉ luật định'}):")
+        where = "tệp " + str(ov.path) if ov else "tính theo Bộ luật Lao động / computed from the Labour Code"
+        typer.echo(f"Năm {year} — ngày nghỉ / days off ({where}):")
         for c in off:
             typer.echo(f"  {c.date.isoformat()} {WEEKDAYS_VI[c.date.weekday()]:9} {c.name}")
         typer.echo("Ngày làm bù / make-up working days:")
@@ -187,6 +193,10 @@ def register(app: typer.Typer) -> None:
             typer.echo("  (không có / none)")
         for u in (ov.uncertain if ov else ()):
             typer.echo(f"  chưa chắc chắn / uncertain: {u}")
+        if status.confirmed:
+            typer.echo(f"Đã xác nhận / confirmed — nguồn / source: {status.source}")
+        else:
+            typer.echo("CHƯA XÁC NHẬN / NOT CONFIRMED" + (f" — nguồn / source: {status.source}" if status.source else ""))
 
 
 def _plan_for(commune: str, year: int, explicit: bool):  # -> Plan

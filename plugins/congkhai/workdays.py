@@ -15,6 +15,18 @@ make-up working day (ngày làm bù, usually a Saturday). Days off come from two
 A year without an override file is computed from the statutory rules alone, with a warning
 (``WorkCalendar.warnings`` and the ``congkhai.workdays`` logger): swapped days are then missing.
 
+**Confirmed or not.** A year's days off are *confirmed* only when its override file says
+``confirmed: true`` and names its ``source`` (the number and date of the Thủ tướng / Bộ Nội vụ
+announcement), with nothing left ``uncertain``. Every other year — a file still marked
+``confirmed: false``, or no file at all (2027 onwards: the computed default) — is *not confirmed*:
+``calendar_status(year)`` says so, and ``CalendarStatus.warning_vi`` is the plain Vietnamese warning
+the ``congkhai calendar`` command and the daily DAG print.
+
+Ngày Văn hóa Việt Nam (24/11) is not counted as a day off unless a year's file lists it: the
+Politburo chose it (Nghị quyết 80-NQ/TW, 01/2026) but it becomes a paid holiday only when the
+Labour Code (Điều 112) is amended. Counting it as a working day is the cautious side: deadlines
+come out no later than the law's.
+
 Counting convention used by ``add_working_days`` and ``working_days_between``: the start day is
 not counted (Bộ luật Dân sự, Điều 147), so ``add_working_days(d, 5)`` is the 5th working day after
 ``d`` and ``working_days_between(d, add_working_days(d, 5)) == 5``.
@@ -53,6 +65,10 @@ _NAMES_VI = {
 }
 
 
+#: Holidays the ``holidays`` package lists that are not (yet) law: left out of the statutory days.
+_NOT_YET_LAW = ("Vietnam Cultural Day",)
+
+
 def _name_vi(name_en: str) -> str:
     for key, vi in _NAMES_VI.items():
         if key in name_en:
@@ -83,6 +99,8 @@ def statutory_days_off(year: int) -> tuple[CalendarDay, ...]:
     for d, name in sorted(_holidays.Vietnam(years=year, language="en_US").items()):
         if "substituted" in name.lower():
             continue  # an announced swap, not a statutory rule: the override file carries it
+        if any(k in name for k in _NOT_YET_LAW):
+            continue  # chosen by policy, not yet in the Labour Code: a year's file may list it
         for part in name.split("; "):
             out.append(CalendarDay(d, _name_vi(part), "statutory"))
             break
@@ -104,7 +122,10 @@ def _as_date(v: Any, path: Path, field: str) -> dt.date:
 
 @dataclass(frozen=True)
 class Override:
-    """One year's announcement: days off and make-up working days."""
+    """One year's announcement: days off and make-up working days.
+
+    ``confirmed``: every entry was checked against the announcement named in ``source``
+    (``source_url``: where it can be read); ``uncertain``: what is still open."""
 
     year: int
     path: Path
@@ -112,6 +133,8 @@ class Override:
     make_up: tuple[CalendarDay, ...]
     source: str
     uncertain: tuple[str, ...]
+    confirmed: bool = False
+    source_url: tuple[str, ...] = ()
 
 
 def _parse_override(path: Path) -> Override:
@@ -145,10 +168,72 @@ def _parse_override(path: Path) -> Override:
         raise ConfigError(f"Tệp lịch {path}: ngày vừa nghỉ vừa làm bù: {sorted(clash)}",
                           f"Calendar file {path}: dates both off and make-up: {sorted(clash)}",
                           kind="bad_calendar", path=str(path))
+    confirmed = data.get("confirmed", False)
+    if not isinstance(confirmed, bool):
+        raise ConfigError(f"Tệp lịch {path}: 'confirmed' phải là true hoặc false",
+                          f"Calendar file {path}: 'confirmed' must be true or false",
+                          kind="bad_calendar", field="confirmed", path=str(path))
+    source = " ".join(str(data.get("source") or "").split())
+    uncertain = tuple(str(u) for u in data.get("uncertain") or [])
+    if confirmed and (not source or uncertain):
+        raise ConfigError(
+            f"Tệp lịch {path}: 'confirmed: true' cần ghi nguồn (source: số, ngày thông báo) và không còn mục "
+            "'uncertain'",
+            f"Calendar file {path}: 'confirmed: true' needs a source (number and date of the announcement) "
+            "and no 'uncertain' entries",
+            kind="bad_calendar", field="confirmed", path=str(path))
+    urls = data.get("source_url") or []
     return Override(
         year=int(data["year"]), path=path, days_off=tuple(days_off), make_up=tuple(make_up),
-        source=str(data.get("source", "")), uncertain=tuple(str(u) for u in data.get("uncertain") or []),
+        source=source, uncertain=uncertain, confirmed=confirmed,
+        source_url=(urls,) if isinstance(urls, str) else tuple(str(u) for u in urls),
     )
+
+
+@dataclass(frozen=True)
+class CalendarStatus:
+    """Whether a year's days off are confirmed by a government announcement.
+
+    ``computed``: no file for the year, the days off come from the Labour Code alone."""
+
+    year: int
+    confirmed: bool
+    source: str | None
+    source_url: tuple[str, ...]
+    uncertain: tuple[str, ...]
+    path: Path | None
+
+    @property
+    def computed(self) -> bool:
+        return self.path is None
+
+    @property
+    def warning_vi(self) -> str | None:
+        """A plain Vietnamese warning (an English line follows) when the year is not confirmed."""
+        if self.confirmed:
+            return None
+        y = self.year
+        if self.computed:
+            return (
+                f"Lịch nghỉ năm {y} CHƯA ĐƯỢC XÁC NHẬN: chưa có thông báo của Thủ tướng/Bộ Nội vụ, ngày nghỉ "
+                f"đang tính theo Bộ luật Lao động (Tết theo âm lịch, nghỉ bù khi trùng ngày nghỉ hằng tuần), "
+                f"chưa có ngày hoán đổi và ngày làm bù, nên hạn công khai tính ra có thể lệch. Khi có thông báo, "
+                f"thêm tệp lịch _calendar/{y}.yaml (trong thư mục communes) với 'confirmed: true' và nguồn.\n"
+                f"The {y} days off are NOT CONFIRMED: computed from the Labour Code, no announced swaps or "
+                f"make-up days; add the year's calendar file when the announcement is out."
+            )
+        open_vi = "; ".join(self.uncertain) or "tệp chưa ghi 'confirmed: true'"
+        return (
+            f"Lịch nghỉ năm {y} CHƯA ĐƯỢC XÁC NHẬN đầy đủ (tệp {self.path}): {open_vi}. "
+            f"Hãy đối chiếu thông báo của Thủ tướng/Bộ Nội vụ rồi ghi 'confirmed: true'.\n"
+            f"The {y} days off are NOT fully CONFIRMED ({self.path}): check the announcement, then set "
+            f"'confirmed: true'."
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"year": self.year, "confirmed": self.confirmed, "computed": self.computed,
+                "source": self.source, "source_url": list(self.source_url),
+                "uncertain": list(self.uncertain), "override_file": str(self.path) if self.path else None}
 
 
 class WorkCalendar:
@@ -186,6 +271,13 @@ class WorkCalendar:
 
     def has_override(self, year: int) -> bool:
         return self.override(year) is not None
+
+    def status(self, year: int) -> CalendarStatus:
+        """Whether the days off of ``year`` are confirmed, and by which announcement."""
+        ov = self.override(year)
+        if ov is None:
+            return CalendarStatus(year, False, None, (), (), None)
+        return CalendarStatus(year, ov.confirmed, ov.source or None, ov.source_url, ov.uncertain, ov.path)
 
     def _year(self, year: int) -> tuple[dict[dt.date, CalendarDay], dict[dt.date, CalendarDay]]:
         if year in self._years:
@@ -291,3 +383,9 @@ def default_calendar(settings: Settings | None = None) -> WorkCalendar:
     if key not in _DEFAULT:
         _DEFAULT[key] = WorkCalendar(dirs)
     return _DEFAULT[key]
+
+
+def calendar_status(year: int, settings: Settings | None = None) -> CalendarStatus:
+    """Whether the days off of ``year`` are confirmed (``.confirmed``, ``.source``), for the current
+    settings' calendar folders. ``.warning_vi`` is the message to show when they are not."""
+    return default_calendar(settings).status(year)
