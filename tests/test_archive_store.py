@@ -191,3 +191,67 @@ def test_parallel_tasks_filing_into_one_case_lose_nothing(tmp_path: Path, files:
     assert folder is not None
     assert sorted(f["path"] for f in folder.manifest["files"]) == sorted(names)
     assert len(set(names)) == 8
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("L", (40, 60), 255).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_original_is_archived_under_the_extension_of_its_content(archive: Archive, files: dict[str, Path],
+                                                                 tmp_path: Path) -> None:
+    """GIVEN originals whose dropped names lie about their type (a PDF named .html, a PNG named .docx,
+    a PDF with an emoji name and no extension) WHEN filed THEN each is archived under the extension its
+    bytes show, and the dropped name is kept in the manifest as data only."""
+    drops = tmp_path / "drops"
+    (drops / "N-1").mkdir(parents=True)
+    html_pdf = drops / "N-1" / "QD 406 cong khai.html"
+    html_pdf.write_bytes(files["ho_ngheo.pdf"].read_bytes() + b"\n<script>alert(document.cookie)</script>\n")
+    png_docx = drops / "scan.docx"
+    png_docx.write_bytes(_png())
+    emoji = drops / "Quyết định 📄🔥"
+    emoji.write_bytes(files["du_toan.pdf"].read_bytes())
+    jpeg = drops / "anh.pdf"
+    jpeg.write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 64)
+    tiff = drops / "quet"
+    tiff.write_bytes(b"II*\x00" + b"\x00" * 64)
+    unknown = drops / "ghi-chu.pdf"
+    unknown.write_bytes(b"<html><script>alert(1)</script></html>")
+
+    got = {}
+    for i, src in enumerate((html_pdf, png_docx, emoji, jpeg, tiff, unknown)):
+        folder = archive.open_case(case(number=str(400 + i)))
+        got[src.name] = folder.add_original(src)
+    exts = {name: e.path.rsplit(".", 1)[-1] for name, e in got.items()}
+    assert exts == {"QD 406 cong khai.html": "pdf", "scan.docx": "png", "Quyết định 📄🔥": "pdf",
+                    "anh.pdf": "jpg", "quet": "tiff", "ghi-chu.pdf": "bin"}
+    e = got["QD 406 cong khai.html"]
+    assert e.path == "00_van-ban-goc_400-QD-UBND_v1.pdf" and e.abs_path.read_bytes() == html_pdf.read_bytes()
+    [entry] = [f for f in json.loads((e.abs_path.parent / layout.MANIFEST).read_text(encoding="utf-8"))["files"]]
+    assert entry["original_name"] == "QD 406 cong khai.html"
+    assert archive.find_case(case(number="402").case_id).manifest["files"][0]["original_name"] == "Quyết định 📄🔥"
+    assert archive.find_case(case(number="400").case_id).manifest["PageAmount"] == 1  # read as the PDF it is
+    # The same bytes dropped again under yet another name are the same original, not a second one.
+    again = drops / "lai.docx"
+    again.write_bytes(html_pdf.read_bytes())
+    folder = archive.open_case(case(number="400"))
+    assert folder.add_original(again) == e and len(folder.manifest["files"]) == 1
+
+
+def test_an_original_filed_under_its_dropped_extension_is_not_filed_twice(archive: Archive, files: dict[str, Path],
+                                                                           tmp_path: Path) -> None:
+    """GIVEN an original archived before this fix as ``….html`` WHEN the same bytes are filed again
+    THEN the existing entry is returned (no ``.pdf`` twin beside it)."""
+    from tests.test_web_security import file_legacy_original
+
+    folder = archive.open_case(case())
+    src = tmp_path / "x.html"
+    src.write_bytes(files["ho_ngheo.pdf"].read_bytes())
+    name = file_legacy_original(folder, src, "html")
+    assert name == "00_van-ban-goc_15-QD-UBND_v1.html"
+    assert folder.add_original(src).path == name and len(folder.reload()["files"]) == 1

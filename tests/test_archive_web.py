@@ -83,7 +83,8 @@ def test_range_in_vietnamese_dates_per_year_documents_and_errors(client: TestCli
     for bad in ({"from": "31/02/2024"}, {"from": "2024-03-01", "to": "2024-02-01"}):
         r = client.get("/", params=bad)
         assert r.status_code == 200 and "class='err'" in r.text, bad
-    assert client.get("/", params={"commune": "khong-co"}).status_code == 200
+    r = client.get("/", params={"commune": "khong-co"})  # not a configured commune
+    assert r.status_code == 404 and "Không có xã/thị trấn “khong-co”" in r.text and "class='err'" in r.text
 
 
 def test_paging_reports_the_total(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:

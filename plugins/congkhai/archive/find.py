@@ -15,6 +15,7 @@ just the files of that kind. Results are in chronological order.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -52,14 +53,28 @@ def _check(
     return d_from, d_to
 
 
-def _communes(root: Path, commune: str | None) -> list[str]:
-    communes = [commune] if commune else list_archive_communes(root)
-    return [c for c in communes if (Path(root) / c).is_dir()]
+def check_commune_name(commune: str) -> str:
+    """``commune`` if it can only name a folder directly under the archive root (``kep``), else a
+    usage error: never a path (``/some/dir``, ``../x``), a hidden name, or a NUL byte."""
+    if (not commune or commune != Path(commune).name or commune.startswith(".") or "\\" in commune
+            or "\x00" in commune or len(commune) > 100):
+        raise UsageError(f"Tên xã/thị trấn không hợp lệ: {commune!r}", f"invalid commune name: {commune!r}",
+                         field="commune")
+    return commune
+
+
+def _communes(root: Path, commune: str | Sequence[str] | None) -> list[str]:
+    """The communes to search that have a tree (nothing is created for one that has none)."""
+    if isinstance(commune, str):
+        communes = [commune] if commune else list_archive_communes(root)
+    else:
+        communes = list(commune) if commune is not None else list_archive_communes(root)
+    return [c for c in communes if (Path(root) / check_commune_name(c)).is_dir()]
 
 
 def find_page(
     root: Path,
-    commune: str | None,
+    commune: str | Sequence[str] | None,
     on: dt.date | str | None = None,
     date_from: dt.date | str | None = None,
     date_to: dt.date | str | None = None,
@@ -75,6 +90,7 @@ def find_page(
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of a search and the number of entries it matches in all: ``(results, total)``.
 
+    ``commune``: one commune, a list of them, or None for every commune under ``root``.
     ``limit=None`` returns everything from ``offset`` on. The total costs one ``count(*)`` and is only
     computed when the page may be incomplete (``with_total=False`` skips it: total is then -1 unless
     the page shows that nothing more exists). ``year_documents`` keeps only the per-year entries.
@@ -146,7 +162,7 @@ def calendar_counts(
     """``{YYYY-MM-DD: entries}`` for the days between two dates that have something (the page's
     calendar); ``by_month``: ``{YYYY-MM: entries}``, each entry counted once per month."""
     d_from, d_to = _check(None, date_from, date_to, None)
-    if not (Path(root) / commune).is_dir():
+    if not (Path(root) / check_commune_name(commune)).is_dir():
         return {}
     idx = open_index(root, commune, index_url if index_url is not None else _env_index_url())
     try:
@@ -157,7 +173,7 @@ def calendar_counts(
 
 def archive_years(root: Path, commune: str, *, index_url: str | None = None) -> list[int]:
     """Years with at least one dated entry in the commune's archive, ascending."""
-    if not (Path(root) / commune).is_dir():
+    if not (Path(root) / check_commune_name(commune)).is_dir():
         return []
     idx = open_index(root, commune, index_url if index_url is not None else _env_index_url())
     try:

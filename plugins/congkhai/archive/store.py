@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,6 +65,30 @@ class FileEntry:
 
 def _ext(path: str) -> str:
     return Path(path).suffix.lower().lstrip(".")
+
+
+#: Archived extension of an original, by the type its first bytes show (intake's ``preflight.sniff``).
+SNIFFED_EXT = {"pdf": "pdf", "docx": "docx", "png": "png", "jpeg": "jpg", "tiff": "tiff"}
+
+
+def sniffed_ext(path: Path) -> str:
+    """The extension an original is archived under: from its content, never from its dropped name
+    (a PDF dropped as ``… .html`` is a ``.pdf`` here). ``bin`` when the bytes are no known type."""
+    from congkhai.intake.preflight import sniff
+
+    with open(path, "rb") as fh:
+        head = fh.read(2048)
+    try:
+        kind = sniff(path, head)
+    except PermanentError:
+        return "bin"
+    return SNIFFED_EXT.get(kind.kind if kind.kind != "image" else kind.detail, "bin")
+
+
+def _dropped_name(name: str) -> str:
+    """The dropped name as data: NFC, without control/format characters or undecodable bytes, bounded."""
+    name = unicodedata.normalize("NFC", name)
+    return "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")[:255]
 
 
 class CaseFolder:
@@ -169,15 +194,22 @@ class CaseFolder:
             return True
 
     def add_original(self, src: Path) -> FileEntry:
-        """File the issued document untouched (byte-identical copy)."""
+        """File the issued document untouched (byte-identical copy).
+
+        Its extension comes from its content (:func:`sniffed_ext`); the name it was dropped under is
+        kept in the manifest as data (``original_name``), never used for the file's name or type.
+        """
         case = self.case
         if case is None:
             raise PermanentError("Thư mục cả năm không có văn bản gốc", "a year folder has no original")
+        src = Path(src)
+        if not src.is_file():
+            raise PermanentError(f"Không tìm thấy tệp: {src}", f"no such file: {src}", path=str(src))
         number = int(case.doc_number) if case.doc_number and case.doc_number.isdigit() else None
         entry = self._add(
-            "original", Path(src), key="original", number=number, code=case.doc_code,
+            "original", src, key="original", number=number, code=case.doc_code,
             doc_date=case.issued, title=case.subject, doc_label=case.number_notation or "khong-so",
-            inputs_digest=None,
+            inputs_digest=None, ext=sniffed_ext(src), original_name=case.original_name or src.name,
         )
         if self._manifest.get("PageAmount") is None and entry.ext == "pdf":
             pages = _pdf_pages(entry.abs_path)
@@ -215,10 +247,12 @@ class CaseFolder:
     def _add(
         self, kind: str, src: Path, *, key: str, number: int | None, code: str | None,
         doc_date: dt.date | None, title: str | None, doc_label: str | None, inputs_digest: str | None,
+        ext: str | None = None, original_name: str | None = None,
     ) -> FileEntry:
         if not src.is_file():
             raise PermanentError(f"Không tìm thấy tệp: {src}", f"no such file: {src}", path=str(src))
-        ext = src.suffix.lower().lstrip(".")
+        if ext is None:  # a generated document: the pipeline names it .docx/.pdf itself
+            ext = src.suffix.lower().lstrip(".")
         sha = fsutil.sha256_file(src)
         info = layout.kind_info(kind)
         if title is None:
@@ -229,6 +263,12 @@ class CaseFolder:
             fsutil.remove_stale_temps(self.path)
             m = self.reload()
             same = [f for f in m["files"] if f["key"] == key and _ext(f["path"]) == ext]
+            if original_name is not None:
+                # An original filed before its extension came from its content (``.html``…): the
+                # same bytes are still the same original, not a second one.
+                old = [f for f in m["files"] if f["key"] == key and f["sha256"] == sha]
+                if old:
+                    return FileEntry.from_dict(max(old, key=lambda f: f["version"]), self.path)
             if same:
                 last = max(same, key=lambda f: f["version"])
                 if last["sha256"] == sha or (inputs_digest and last.get("inputs_digest") == inputs_digest):
@@ -269,6 +309,8 @@ class CaseFolder:
             }
             if inputs_digest:
                 d["inputs_digest"] = inputs_digest
+            if original_name is not None:
+                d["original_name"] = _dropped_name(original_name)
             m["files"].append(d)
             m["history"].append({"at": d["created"], "event": "filed" if version == 1 else "new_version",
                                  "kind": kind, "key": key, "path": name, "version": version})

@@ -10,8 +10,18 @@ a page at a time (``PAGE_SIZE``), with the total.
 Security: every route depends on Airflow's logged-in user (``get_user``: a bearer token, else the
 ``_token`` cookie the Airflow UI sets at login; the frame sends it because it is the same origin).
 Without one, a browser opening a page is redirected to Airflow's login (and comes back after);
-anything else gets 401. Files are served only from inside the archive root: the resolved real path
-(symlinks followed) must stay under the root's real path, and the derived ``.index`` folder is not served.
+anything else gets 401. Files are served only from inside the archive root, under a configured
+commune: the resolved real path (symlinks followed) must stay under the root's real path, and the
+derived ``.index`` folder is not served. A commune is one of ``list_communes()`` on every route.
+
+A file's media type comes from its archived extension through an allow-list (``_MEDIA``), and only a
+PDF or a PNG/JPEG image whose first bytes agree is shown inline; anything else (Word, TIFF, an old
+original archived under its dropped name's extension, ``.html`` included) is an attachment. Every
+response carries ``X-Content-Type-Options: nosniff``, ``X-Frame-Options: SAMEORIGIN`` and a
+Content-Security-Policy (``_security_headers``): the page uses no inline script or style (its CSS
+and its one script are served from ``/style.css`` and ``/app.js``), and it may be framed only by
+its own origin (Airflow's UI frames it at ``/plugin/luu-tru``). Bad input answers 400/404 with a
+Vietnamese message (a small HTML page for the HTML routes, JSON otherwise), never a traceback.
 
 Airflow is imported only in :func:`create_app` (this is the one Airflow-specific module of the archive).
 """
@@ -22,23 +32,28 @@ import calendar
 import contextlib
 import datetime as dt
 import html
+import logging
 import os
 import re
 import secrets
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from congkhai.archive import layout
 from congkhai.archive.find import archive_years, calendar_counts, find, find_page
 from congkhai.archive.store import list_archive_communes
 from congkhai.errors import CongkhaiError
+
+log = logging.getLogger(__name__)
 
 #: Results per page of the page (the CLI shows 200; a person reads a screenful).
 PAGE_SIZE = 50
@@ -49,6 +64,43 @@ _ICON = ("<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 24 24' fill='none
          "height='5' rx='1'/><path d='M4 8v11a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8'/><path d='M10 12h4'/></svg>")
 _WEEKDAYS = ("T2", "T3", "T4", "T5", "T6", "T7", "CN")
 _SUFFIX = re.compile(r"_v(\d+)$")
+#: Bounds of the numbers a request may carry (beyond them: 400, never an overflow in the index).
+MAX_PAGE = 100_000
+MAX_OFFSET = 10_000_000
+MAX_PAGE_NUMBER = 100_000
+
+#: Archived extension -> (media type, may be shown inline). Anything else: octet-stream, attachment.
+_MEDIA: dict[str, tuple[str, bool]] = {
+    "pdf": ("application/pdf", True),
+    "png": ("image/png", True),
+    "jpg": ("image/jpeg", True),
+    "jpeg": ("image/jpeg", True),
+    "tif": ("image/tiff", False),
+    "tiff": ("image/tiff", False),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", False),
+    "txt": ("text/plain; charset=utf-8", False),
+    "json": ("application/json", False),
+}
+#: What the first bytes of an inline file must be (``preflight.sniff``'s type or image detail).
+_INLINE_SNIFF = {"pdf": "pdf", "png": "png", "jpg": "jpeg", "jpeg": "jpeg"}
+
+#: The page's own HTML: its scripts and styles come from this app only, no inline script or style.
+CSP_PAGE = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; "
+            "base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
+#: A PDF or an image shown by the browser itself: its PDF viewer is a plugin (object-src) and styles
+#: the page it wraps the document in; no script at all.
+CSP_INLINE_FILE = ("default-src 'none'; object-src 'self'; img-src 'self'; style-src 'unsafe-inline'; "
+                   "base-uri 'none'; form-action 'none'; frame-ancestors 'self'")
+#: Everything else (JSON, downloads, redirects, errors that are not HTML).
+CSP_OTHER = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
+
+_APP_JS = """// "Quay lại kết quả": back to the results as they were (search, page), when there is a history.
+document.querySelectorAll("a[data-back]").forEach(function (a) {
+  a.addEventListener("click", function (ev) {
+    if (window.history.length > 1) { ev.preventDefault(); window.history.back(); }
+  });
+});
+"""
 
 _CSS = """
 *{box-sizing:border-box}
@@ -116,20 +168,55 @@ def _resolve_root(root: Path | None) -> Path:
     return settings().archive_root
 
 
-def safe_path(root: Path, rel: str) -> Path:
-    """``root/rel`` if it is a regular file inside the archive (symlinks resolved), else 404."""
-    real_root = Path(os.path.realpath(root))
-    target = Path(os.path.realpath(real_root / rel))
+def safe_path(root: Path, rel: str, communes: Sequence[str] | None = None) -> Path:
+    """``root/rel`` if it is a regular file inside the archive (symlinks resolved) and, when
+    ``communes`` is given, under one of them; else 404 (NUL bytes and overlong names included)."""
+    missing = HTTPException(status_code=404, detail="Không có tệp này")
+    if "\x00" in rel or len(rel) > 4096:
+        raise missing
     parts = Path(rel).parts
-    if (
-        not target.is_relative_to(real_root)
-        or target == real_root
-        or layout.INDEX_DIR in parts
-        or any(p == ".." for p in parts)
-        or not target.is_file()
-    ):
-        raise HTTPException(status_code=404, detail="Không có tệp này")
+    if not parts or (communes is not None and parts[0] not in communes):
+        raise missing
+    try:
+        real_root = Path(os.path.realpath(root))
+        target = Path(os.path.realpath(real_root / rel))
+        if (
+            not target.is_relative_to(real_root)
+            or target == real_root
+            or layout.INDEX_DIR in parts
+            or any(p == ".." for p in parts)
+            or not target.is_file()
+        ):
+            raise missing
+    except (OSError, ValueError) as err:  # ENAMETOOLONG, ELOOP, an undecodable name…
+        raise missing from err
     return target
+
+
+def _sniffed(path: Path) -> str | None:
+    """The type the file's first bytes show (``pdf``, ``png``, ``jpeg``…), None if none."""
+    from congkhai.errors import PermanentError
+    from congkhai.intake.preflight import sniff
+
+    try:
+        with open(path, "rb") as fh:
+            kind = sniff(path, fh.read(2048))
+    except (OSError, PermanentError):
+        return None
+    return kind.detail if kind.kind == "image" else kind.kind
+
+
+def file_response(path: Path, *, download: bool) -> FileResponse:
+    """``path`` with a media type from its archived extension (allow-list); inline only for a PDF or a
+    PNG/JPEG whose content agrees, an attachment for anything else."""
+    ext = path.suffix.lower().lstrip(".")
+    media, inline = _MEDIA.get(ext, ("application/octet-stream", False))
+    if inline and _sniffed(path) != _INLINE_SNIFF[ext]:
+        media, inline = "application/octet-stream", False
+    inline = inline and not download
+    return FileResponse(path, media_type=media, filename=path.name,
+                        content_disposition_type="inline" if inline else "attachment",
+                        headers={"Content-Security-Policy": CSP_INLINE_FILE if inline else CSP_OTHER})
 
 
 def _render(root: Path, pdf: Path, page: int, *, size: int, folder: str) -> Path:
@@ -205,12 +292,78 @@ def _e(x: object) -> str:
     return html.escape(str(x), quote=True)
 
 
-def _page(title: str, body: str) -> HTMLResponse:
+def _page(base: str, title: str, body: str, status_code: int = 200) -> HTMLResponse:
     return HTMLResponse(
         "<!doctype html><html lang='vi'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>{body}</body></html>"
+        f"<title>{_e(title)}</title><link rel='stylesheet' href='{_e(base)}/style.css'></head>"
+        f"<body>{body}<script src='{_e(base)}/app.js'></script></body></html>",
+        status_code=status_code,
     )
+
+
+def _error_page(base: str, status_code: int, message: str) -> HTMLResponse:
+    """A small page for an error on an HTML route: what went wrong, in Vietnamese, and a way back."""
+    body = (f"<header><h1>Lưu trữ công khai</h1><a href='{_e(base)}/'>‹ Về trang lưu trữ</a></header>"
+            f"<div class='viewer'><p class='err'>{_e(message)}</p></div>")
+    return _page(base, "Lưu trữ công khai", body, status_code=status_code)
+
+
+#: Vietnamese text of the errors a route may end with (FastAPI's own details are English).
+_STATUS_VI = {400: "Yêu cầu không hợp lệ.", 401: "Cần đăng nhập Airflow.", 403: "Không có quyền xem trang này.",
+              404: "Không tìm thấy trang hoặc tệp này.", 405: "Phương thức không được hỗ trợ."}
+
+
+def _app_path(request: Request) -> str:
+    """The request's path inside this app (without the ``/congkhai`` prefix it is mounted at)."""
+    path, root_path = request.scope.get("path", ""), request.scope.get("root_path", "")
+    return path[len(root_path):] if root_path and path.startswith(root_path) else path
+
+
+def _wants_html(request: Request) -> bool:
+    path = _app_path(request)
+    if path.startswith("/api/"):
+        return False
+    return path in ("", "/") or path.startswith("/view/") or "text/html" in request.headers.get("accept", "")
+
+
+class SecurityHeaders:
+    """ASGI middleware: the three security headers on every response (a route may set its own CSP),
+    and a Vietnamese 500 without a traceback for anything unexpected (logged here)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                headers = [(k, v) for k, v in message.get("headers", [])
+                           if k.lower() not in (b"x-content-type-options", b"x-frame-options")]
+                names = {k.lower() for k, _ in headers}
+                if b"content-security-policy" not in names:
+                    ctype = next((v for k, v in headers if k.lower() == b"content-type"), b"")
+                    csp = CSP_PAGE if ctype.startswith(b"text/html") else CSP_OTHER
+                    headers.append((b"content-security-policy", csp.encode()))
+                headers += [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"SAMEORIGIN")]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            log.exception("congkhai archive page: unexpected error on %s", scope.get("path"))
+            if started:
+                raise
+            response = JSONResponse({"detail": "Lỗi máy chủ khi xử lý yêu cầu này; hãy thử lại sau hoặc báo "
+                                               "người quản trị. / Internal server error."}, status_code=500)
+            await response(scope, receive, send_with_headers)
 
 
 def _documents(files: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -264,6 +417,9 @@ def _result_html(r: dict[str, Any]) -> str:
         for ext, word in (("docx", "Tải Word"), ("txt", "Tải TXT")):
             if ext in d["files"]:
                 links.append(f"<a href='files/{quote(d['files'][ext])}?download=1'>{word}</a>")
+        for ext in sorted(set(d["files"]) - {"pdf", "docx", "txt"}):  # a scanned original (PNG, JPEG, TIFF)
+            word = "Tải ảnh" if ext in ("png", "jpg", "jpeg", "tif", "tiff") else "Tải tệp"
+            links.append(f"<a href='files/{quote(d['files'][ext])}?download=1'>{word} ({_e(ext.upper())})</a>")
         rows.append(f"<tr><td>{_e(_doc_label(d))}</td><td class='v'>bản {d['version']}</td>"
                     f"<td class='l'>{''.join(links)}</td></tr>")
     opened = " open" if len(docs) <= 6 else ""
@@ -299,13 +455,29 @@ async def _airflow_user(request: Request) -> Any:
     return await get_user(request, None, credentials)
 
 
-def create_app(root: Path | None = None, *, require_login: bool = True) -> FastAPI:
-    """The plugin app. ``require_login=False`` only for tests of the page itself."""
+def create_app(
+    root: Path | None = None, *, require_login: bool = True, communes: Sequence[str] | None = None,
+) -> FastAPI:
+    """The plugin app. ``require_login=False`` only for tests of the page itself. ``communes``: the
+    communes it serves (default: the configured ones, ``list_communes()``, read at each request)."""
     deps = [Depends(_airflow_user)] if require_login else []
     app = FastAPI(title="Lưu trữ công khai", dependencies=deps, docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(SecurityHeaders)
+
+    def known() -> list[str]:
+        if communes is not None:
+            return list(communes)
+        from congkhai.config import list_communes
+
+        return list_communes()
+
+    def check_commune(commune: str | None) -> None:
+        if commune and commune not in known():
+            raise HTTPException(status_code=404, detail=f"Không có xã/thị trấn “{commune}” trong cấu hình "
+                                                         f"của hệ thống. / Unknown commune.")
 
     @app.exception_handler(StarletteHTTPException)
-    async def _auth_errors(request: Request, exc: StarletteHTTPException) -> Response:
+    async def _http_errors(request: Request, exc: StarletteHTTPException) -> Response:
         # A person opening the page (or a PDF in a new tab) with no or an expired session is sent to
         # Airflow's login; scripts and the page's own requests get the 401/403 as JSON.
         if (exc.status_code in (401, 403) and request.method == "GET"
@@ -313,54 +485,81 @@ def create_app(root: Path | None = None, *, require_login: bool = True) -> FastA
             redirect = _login_redirect(request)
             if redirect is not None:
                 return redirect
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        detail = exc.detail if isinstance(exc.detail, str) and exc.detail and not exc.detail.isascii() else (
+            f"{_STATUS_VI.get(exc.status_code, 'Không xử lý được yêu cầu này.')} / {exc.detail}")
+        if _wants_html(request) and exc.status_code not in (401, 403):
+            return _error_page(request.scope.get("root_path", ""), exc.status_code, detail)
+        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_input(request: Request, exc: RequestValidationError) -> Response:
+        names = sorted({str(e["loc"][-1]) for e in exc.errors() if e.get("loc")})
+        detail = (f"Giá trị không hợp lệ: {', '.join(names)}" if names else "Yêu cầu không hợp lệ") + (
+            " (số quá lớn, âm, hoặc không phải số?). / Invalid value.")
+        if _wants_html(request):
+            return _error_page(request.scope.get("root_path", ""), 400, detail)
+        return JSONResponse({"detail": detail}, status_code=400)
 
     @app.get("/", response_class=HTMLResponse)
     def index(
+        request: Request,
         commune: str | None = None,
         year: int | None = Query(None, ge=1900, le=2999),
         month: int | None = Query(None, ge=1, le=12),
         day: int | None = Query(None, ge=1, le=31),
         date_from: str | None = Query(None, alias="from"), date_to: str | None = Query(None, alias="to"),
         text: str | None = None, kind: str | None = None, ca_nam: bool = False,
-        page: int = Query(1, ge=1),
+        page: int = Query(1, ge=1, le=MAX_PAGE),
     ) -> HTMLResponse:
-        return _page("Lưu trữ công khai", _index_body(
-            _resolve_root(root), commune=commune, year=year, month=month, day=day, date_from=date_from or None,
-            date_to=date_to or None, text=(text or "").strip() or None, kind=kind or None, ca_nam=ca_nam, page=page))
+        check_commune(commune)
+        archive_root = _resolve_root(root)
+        served = [c for c in known() if c in list_archive_communes(archive_root)]
+        return _page(request.scope.get("root_path", ""), "Lưu trữ công khai", _index_body(
+            archive_root, served, commune=commune or None, year=year, month=month, day=day,
+            date_from=date_from or None, date_to=date_to or None, text=(text or "").strip() or None,
+            kind=kind or None, ca_nam=ca_nam, page=page))
+
+    @app.get("/style.css")
+    def style() -> Response:
+        return Response(_CSS, media_type="text/css; charset=utf-8", headers={"Cache-Control": "private, max-age=3600"})
+
+    @app.get("/app.js")
+    def script() -> Response:
+        return Response(_APP_JS, media_type="text/javascript; charset=utf-8",
+                        headers={"Cache-Control": "private, max-age=3600"})
 
     @app.get("/api/find")
     def api_find(
         response: Response,
         commune: str | None = None, on: str | None = None, date_from: str | None = Query(None, alias="from"),
         date_to: str | None = Query(None, alias="to"), item: str | None = None, kind: str | None = None,
-        text: str | None = None, limit: int = Query(API_LIMIT, ge=1, le=10_000), offset: int = Query(0, ge=0),
+        text: str | None = None, limit: int = Query(API_LIMIT, ge=1, le=10_000),
+        offset: int = Query(0, ge=0, le=MAX_OFFSET),
     ) -> list[dict[str, Any]]:
         """The JSON list of ``congkhai archive find --json``, a page at a time; the total in ``X-Total-Count``."""
+        check_commune(commune)
         try:
-            results, total = find_page(_resolve_root(root), commune, on=on, date_from=date_from, date_to=date_to,
-                                       item=item, kind=kind, text=text, limit=limit, offset=offset)
+            results, total = find_page(_resolve_root(root), commune or known(), on=on, date_from=date_from,
+                                       date_to=date_to, item=item, kind=kind, text=text, limit=limit, offset=offset)
         except CongkhaiError as err:
-            raise HTTPException(status_code=400, detail=str(err)) from err
+            raise HTTPException(status_code=400, detail=err.message_vi) from err
         response.headers["X-Total-Count"] = str(total)
         return results
 
     @app.get("/files/{rel:path}")
     def get_file(rel: str, download: bool = False) -> FileResponse:
-        path = safe_path(_resolve_root(root), rel)
-        media = "application/pdf" if path.suffix.lower() == ".pdf" else None
-        return FileResponse(path, media_type=media, filename=path.name,
-                            content_disposition_type="attachment" if download else "inline")
+        return file_response(safe_path(_resolve_root(root), rel, known()), download=download)
 
     @app.get("/thumb/{rel:path}")
     def get_thumb(rel: str) -> Response:
         archive_root = _resolve_root(root)
-        path = safe_path(archive_root, rel)
+        path = safe_path(archive_root, rel, known())
         if path.suffix.lower() != ".pdf":
             raise HTTPException(status_code=404, detail="Không phải PDF")
         try:
             return FileResponse(_thumbnail(archive_root, path), media_type="image/png",
-                                headers={"Cache-Control": "private, max-age=86400"})
+                                headers={"Cache-Control": "private, max-age=86400",
+                                         "Content-Security-Policy": CSP_INLINE_FILE})
         except (subprocess.SubprocessError, OSError) as err:
             raise HTTPException(status_code=404, detail="Không tạo được ảnh thu nhỏ") from err
 
@@ -372,20 +571,22 @@ def create_app(root: Path | None = None, *, require_login: bool = True) -> FastA
     @app.get("/view/{rel:path}", response_class=HTMLResponse)
     def view(rel: str, request: Request) -> HTMLResponse:
         """A PDF shown as page images, with its download link: works inside Airflow's sandboxed frame."""
-        path = safe_path(_resolve_root(root), rel)
+        path = safe_path(_resolve_root(root), rel, known())
         if path.suffix.lower() != ".pdf":
             raise HTTPException(status_code=404, detail="Không phải PDF")
-        return _page(path.name, _viewer_body(request.scope.get("root_path", ""), rel, path))
+        base = request.scope.get("root_path", "")
+        return _page(base, path.name, _viewer_body(base, rel, path))
 
     @app.get("/page/{rel:path}")
-    def get_page_image(rel: str, n: int = Query(1, ge=1, le=100_000)) -> Response:
+    def get_page_image(rel: str, n: int = Query(1, ge=1, le=MAX_PAGE_NUMBER)) -> Response:
         archive_root = _resolve_root(root)
-        path = safe_path(archive_root, rel)
+        path = safe_path(archive_root, rel, known())
         if path.suffix.lower() != ".pdf":
             raise HTTPException(status_code=404, detail="Không phải PDF")
         try:
             return FileResponse(_render(archive_root, path, n, size=1400, folder="pages"), media_type="image/png",
-                                headers={"Cache-Control": "private, max-age=86400"})
+                                headers={"Cache-Control": "private, max-age=86400",
+                                         "Content-Security-Policy": CSP_INLINE_FILE})
         except (subprocess.SubprocessError, OSError) as err:
             raise HTTPException(status_code=404, detail="Không hiển thị được trang này") from err
 
@@ -408,21 +609,23 @@ def _viewer_body(base: str, rel: str, path: Path) -> str:
     imgs = "".join(
         f"<figure><img loading='lazy' alt='Trang {i}' src='{base}/page/{q}?n={i}'>"
         f"<figcaption>Trang {i}/{pages}</figcaption></figure>" for i in range(1, pages + 1))
-    return (f"<header><h1>Lưu trữ công khai</h1><a href='{base}/' onclick='history.back();return false'>"
+    return (f"<header><h1>Lưu trữ công khai</h1><a href='{base}/' data-back='1'>"
             f"‹ Quay lại kết quả</a><a class='btn' href='{base}/files/{q}?download=1'>Tải PDF về máy</a></header>"
             f"<div class='viewer'><p class='meta'><b>{_e(label)}</b> · {pages} trang</p>"
             f"<div class='subject'>{_e(subject)}</div><div class='where'>{_e(rel)}</div>{imgs}</div>")
 
 
 def _index_body(
-    archive_root: Path, *, commune: str | None, year: int | None, month: int | None, day: int | None,
+    archive_root: Path, communes: list[str], *, commune: str | None, year: int | None, month: int | None, day: int | None,
     date_from: str | None, date_to: str | None, text: str | None, kind: str | None, ca_nam: bool, page: int,
 ) -> str:
-    """The page: header (communes, search box), calendar and range on the left, results on the right."""
-    communes = list_archive_communes(archive_root)
+    """The page: header (communes, search box), calendar and range on the left, results on the right.
+
+    ``communes``: the configured communes that have an archive tree; ``commune`` is a configured one.
+    """
     if commune and commune not in communes:
-        return _shell(communes, None, text, "", f"<p class='err'>Không có xã/thị trấn “{_e(commune)}” "
-                                                f"trong thư mục lưu trữ.</p>")
+        return _shell(communes, None, text, "", f"<p class='empty'>Thư mục lưu trữ của xã/thị trấn "
+                                                f"“{_e(commune)}” chưa có văn bản nào.</p>")
     commune = commune or (communes[0] if communes else None)
     if commune is None:
         return _shell(communes, None, text, "", "<p class='empty'>Thư mục lưu trữ chưa có văn bản nào.</p>")
