@@ -2,6 +2,7 @@
 
     congkhai plan check [--commune kep] [--year 2024] [--json]
     congkhai plan items [--commune kep] [--year 2024] [--json]
+    congkhai plan new --year 2025 [--from 2024] [--commune kep] [--force]
     congkhai schedule --item CODE --issued YYYY-MM-DD [--posted YYYY-MM-DD] [--commune kep] [--json]
     congkhai calendar --year 2024 [--json]
 
@@ -111,6 +112,33 @@ def register(app: typer.Typer) -> None:
                              for c in i.channels)
             typer.echo(f"{i.code:6} k{i.law_item:<3} {kinds:60} {i.title}")
 
+    @plan_app.command("new")
+    def plan_new(
+        year: int = typer.Option(..., "--year", help="Năm của kế hoạch mới / the new plan's year"),
+        from_year: int = typer.Option(None, "--from", help="Lập từ kế hoạch năm / draft from the plan of "
+                                      "(default: the latest earlier plan)"),
+        commune: str = COMMUNE_OPT,
+        force: bool = typer.Option(False, "--force", help="Ghi đè tệp đã có / replace an existing file"),
+    ) -> None:
+        """Lập dự thảo kế hoạch năm mới từ kế hoạch năm trước / draft a new year's plan."""
+        from congkhai.commune import load_commune
+        from congkhai.plan import check_plan, new_plan
+
+        code = commune or _default_commune()
+        try:
+            p, path = new_plan(code, year, from_year, force=force)
+            errors = [f for f in check_plan(p, load_commune(code)) if f.severity == "error"]
+        except CongkhaiError as err:
+            raise _die(str(err)) from None
+        typer.echo(f"Đã lập DỰ THẢO kế hoạch công khai năm {year} của {code}: {path}")
+        typer.echo(f"  {len(p.items)} mục, lập từ kế hoạch năm {p.drafted_from}; số và ngày ban hành để trống.")
+        typer.echo("  Văn phòng UBND kiểm tra từng mục, rồi ghi 'confirm' (ai xác nhận, ngày nào) và "
+                   "'status: issued'.")
+        typer.echo(f"  Draft written ({len(p.items)} items); review it, fill 'confirm', set 'status: issued'.")
+        if errors:
+            typer.echo(f"cảnh báo: kế hoạch có {len(errors)} lỗi so với luật, xem: congkhai plan check "
+                       f"--commune {code} --year {year} / {len(errors)} errors against the law", err=True)
+
     @app.command("schedule")
     def schedule(
         item: str = typer.Option(..., "--item", help="Mã mục kế hoạch / plan item code, e.g. Q1-8"),
@@ -205,9 +233,12 @@ def _plan_for(commune: str, year: int, explicit: bool):  # -> Plan
     from congkhai.plan import load_plan, load_plan_or_latest
 
     if explicit:
-        return load_plan(commune, year)
-    plan, exact = load_plan_or_latest(commune, year)
-    if not exact:
-        typer.echo(f"cảnh báo: chưa có kế hoạch năm {year}, dùng kế hoạch năm {plan.year} / "
-                   f"no {year} plan, using the {plan.year} plan", err=True)
+        plan = load_plan(commune, year)
+    else:
+        plan, exact = load_plan_or_latest(commune, year)
+        if not exact:
+            typer.echo(f"cảnh báo: chưa có kế hoạch năm {year}, dùng kế hoạch năm {plan.year} / "
+                       f"no {year} plan, using the {plan.year} plan", err=True)
+    if plan.draft_notice_vi:
+        typer.echo(f"cảnh báo: {plan.draft_notice_vi}", err=True)
     return plan

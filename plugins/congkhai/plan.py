@@ -20,16 +20,26 @@ Durations: ``permanent`` (replaced in January or when the content changes), ``N 
 days`` (postings), ``N broadcast days`` (radio); portal, group leaders and staff are deliveries.
 
 ``check_plan`` flags where a plan falls below Luật 10/2022/QH15 Điều 12–13 (see its docstring).
+
+**A new year's plan** (``new_plan``, ``congkhai plan new``) is drafted from an earlier year's file:
+the same items, channels and responsibilities, the years the text names ("năm 2024") and any ISO
+dates moved to the new year, marked ``status: draft`` with an empty ``confirm: {by, date}`` block, and
+without the source plan's number and issue date (recorded when the clerk issues the new plan, never
+defaulted). Comments and channel sets are kept, so the office reviews a file that reads like the old.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 import re
+import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from congkhai.commune import Commune, read_yaml
@@ -264,8 +274,19 @@ class UnknownItem(UsageError):
     """A plan item code that is not in the plan."""
 
 
+class Confirmation(_Model):
+    """Who confirmed a drafted plan, and when (filled by the office, never by the software)."""
+
+    by: str | None = None
+    date: dt.date | None = None  # not "on": YAML 1.1 reads a bare ``on`` as true
+
+
 class Plan(_Model):
-    """A commune's yearly disclosure plan."""
+    """A commune's yearly disclosure plan.
+
+    ``status: draft``: drafted from an earlier year's plan (``drafted_from``) by ``congkhai plan
+    new`` and not yet confirmed; the office checks it, fills ``confirm`` and sets ``status: issued``.
+    A plan without ``status`` is an issued one (the plans written by hand from the signed paper)."""
 
     commune: str
     year: int = Field(ge=2000, le=2100)
@@ -274,6 +295,9 @@ class Plan(_Model):
     issued: dt.date | None = None
     source: str | None = None
     demo: bool = False
+    status: Literal["draft", "issued"] = "issued"
+    drafted_from: int | None = Field(default=None, ge=2000, le=2100)
+    confirm: Confirmation | None = None
     channel_sets: dict[str, list[Channel]] = Field(default_factory=dict)
     items: list[Item]
 
@@ -324,6 +348,19 @@ class Plan(_Model):
     @property
     def codes(self) -> list[str]:
         return [i.code for i in self.items]
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == "draft"
+
+    @property
+    def draft_notice_vi(self) -> str | None:
+        """One line for the operator when the plan is a draft, else None."""
+        if not self.is_draft:
+            return None
+        src = f" (lập từ kế hoạch năm {self.drafted_from})" if self.drafted_from else ""
+        return (f"kế hoạch năm {self.year} của {self.commune} là DỰ THẢO{src}, chưa được xác nhận / "
+                f"the {self.year} plan is a DRAFT, not confirmed yet")
 
     def items_in(self, section: str) -> list[Item]:
         return [i for i in self.items if i.section == section]
@@ -431,16 +468,207 @@ def load_plan_or_latest(commune: str, year: int, settings: Settings | None = Non
     except ConfigError as err:
         if err.kind != "missing_plan":
             raise
-        folder = plan_file(commune, year, settings).parent
-        years = []
-        for p in folder.glob("plan-*.yaml"):
-            tail = p.stem.removeprefix("plan-")
-            if tail.isdigit() and int(tail) < year:
-                years.append(int(tail))
+        years = [y for y in plan_years(commune, settings) if y < year]
         if not years:
             raise
         return load_plan(commune, max(years), settings), False
 
+
+def plan_years(commune: str, settings: Settings | None = None) -> list[int]:
+    """The years that have a plan file in the commune's folder, in order."""
+    folder = plan_file(commune, 2000, settings).parent
+    years = []
+    for p in folder.glob("plan-*.yaml"):
+        tail = p.stem.removeprefix("plan-")
+        if tail.isdigit() and len(tail) == 4:
+            years.append(int(tail))
+    return sorted(years)
+
+
+
+# --- a new year's plan ------------------------------------------------------------------------
+class PlanExists(UsageError):
+    """The plan file of that year already exists (``--force`` replaces it)."""
+
+
+#: "năm 2024" (any case): the years a plan's text names. Not "21/3/2022", "10/2022/QH15" or "2024-…".
+_YEAR_WORD = re.compile(r"(?<!\w)(năm|Năm|NĂM)(\s+)(\d{4})(?![\d/\w-])")
+#: ISO dates (YAML dates): a plan's own dates.
+_ISO_DATE = re.compile(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
+_DRAFT_HEAD = "# DỰ THẢO"
+_SOURCE_NOTES = "# Ghi chú của tệp gốc"
+
+
+def shift_years(text: str, from_year: int, year: int) -> str:
+    """Move the years a plan's text names from ``from_year`` to ``year``.
+
+    "năm N" and ISO dates ``N-MM-DD`` move by ``year - from_year`` when N is the plan's year or
+    next to it (``năm 2023`` in the 2024 plan is last year's report: ``năm 2026`` in the 2027 plan).
+    Other years are citations of earlier documents ("Quyết định 411/QĐ-UBND ngày 21/3/2022", "Luật
+    10/2022/QH15") and stay. 29 February moves to the 28th when the new year has none."""
+    delta = year - from_year
+
+    def near(n: int) -> bool:
+        return from_year - 1 <= n <= from_year + 1
+
+    def word(m: re.Match[str]) -> str:
+        n = int(m.group(3))
+        return f"{m.group(1)}{m.group(2)}{n + delta}" if near(n) else m.group(0)
+
+    def iso(m: re.Match[str]) -> str:
+        y, mo, d = (int(g) for g in m.groups())
+        try:
+            dt.date(y, mo, d)
+        except ValueError:
+            return m.group(0)
+        if not near(y):
+            return m.group(0)
+        try:
+            return dt.date(y + delta, mo, d).isoformat()
+        except ValueError:  # 29 February
+            return dt.date(y + delta, mo, 28).isoformat()
+
+    return _ISO_DATE.sub(iso, _YEAR_WORD.sub(word, nfc(text)))
+
+
+def _split_header(lines: list[str]) -> tuple[list[str], list[str]]:
+    """The leading comment block (and blank lines) and the rest."""
+    i = 0
+    while i < len(lines) and (lines[i].startswith("#") or not lines[i].strip()):
+        i += 1
+    return lines[:i], lines[i:]
+
+
+def _set_top_key(lines: list[str], key: str, new: list[str], after: str | None = None) -> None:
+    """Replace the top-level ``key:`` (with its indented continuation lines) by ``new``; when the key
+    is absent, insert ``new`` after the top-level key ``after`` (else at the top)."""
+    def block(k: str) -> tuple[int, int] | None:
+        pat = re.compile(rf"{re.escape(k)}\s*:(\s|$)")
+        for i, line in enumerate(lines):
+            if pat.match(line):
+                j = i + 1
+                while j < len(lines) and lines[j][:1] in (" ", "\t") and lines[j].strip():
+                    j += 1
+                return i, j
+        return None
+
+    found = block(key)
+    if found:
+        lines[found[0]:found[1]] = new
+        return
+    anchor = block(after) if after else None
+    at = anchor[1] if anchor else 0
+    lines[at:at] = new
+
+
+def new_plan_text(text: str, commune: str, from_year: int, year: int) -> str:
+    """The YAML of the draft plan of ``year`` made from the YAML of the ``from_year`` plan."""
+    header, body = _split_header(nfc(text).splitlines())
+    if header and header[0].startswith(_DRAFT_HEAD):  # drafted from a draft: keep the first notes only
+        notes = next((i for i, h in enumerate(header) if h.startswith(_SOURCE_NOTES)), len(header))
+        header = header[notes:]
+    elif any(h.strip() for h in header):
+        header = [f"{_SOURCE_NOTES} plan-{from_year}.yaml / notes of the source file:", *header]
+    head = [
+        f"{_DRAFT_HEAD} — kế hoạch công khai năm {year} của {commune}, lập bằng lệnh `congkhai plan new`",
+        f"# từ plan-{from_year}.yaml: cùng các mục, hình thức công khai và người phụ trách; năm ghi trong tiêu đề,",
+        f"# từ khóa, ghi chú và các ngày đã chuyển sang {year} (năm {from_year - 1} → {year - 1}). Số và ngày ban "
+        "hành",
+        "# để trống: ghi khi văn thư cấp số. Văn phòng UBND kiểm tra từng mục (bỏ mục không còn, thêm mục",
+        "# mới), rồi ghi confirm (ai xác nhận, ngày nào) và 'status: issued'.",
+        f"# DRAFT made from plan-{from_year}.yaml: review it, fill `confirm`, set `status: issued`; the number",
+        "# and the date come from the clerk when the plan is issued.",
+        "#",
+    ]
+    lines = shift_years("\n".join(body), from_year, year).splitlines()
+    source = (f"Dự thảo lập từ kế hoạch công khai năm {from_year} của {commune} (plan-{from_year}.yaml) "
+              f"bằng lệnh congkhai plan new; chờ xác nhận")
+    _set_top_key(lines, "year", [f"year: {year}"])
+    _set_top_key(lines, "number", ["number: null     # số ký hiệu: ghi khi văn thư cấp số / filled when issued"],
+                 after="title")
+    _set_top_key(lines, "issued", ["issued: null     # ngày ban hành: ghi khi ban hành / filled when issued"],
+                 after="number")
+    _set_top_key(lines, "source", [f"source: {json.dumps(source, ensure_ascii=False)}"], after="issued")
+    _set_top_key(lines, "status", ["status: draft    # dự thảo, chờ xác nhận / a draft to confirm"],
+                 after="source")
+    _set_top_key(lines, "drafted_from", [f"drafted_from: {from_year}"], after="status")
+    _set_top_key(lines, "confirm", ["confirm: {by: null, date: null}   # ai xác nhận, ngày nào / who confirmed, when"],
+                 after="drafted_from")
+    return "\n".join([*head, *header, *lines]).rstrip("\n") + "\n"
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def new_plan(commune: str, year: int, from_year: int | None = None, *, force: bool = False,
+             settings: Settings | None = None) -> tuple[Plan, Path]:
+    """Write ``plan-<year>.yaml`` of a commune as a draft made from the ``from_year`` plan (default:
+    the latest earlier plan). Refuses to replace an existing file unless ``force``.
+
+    Returns the new plan (validated) and its path."""
+    if not 2000 <= year <= 2100:
+        raise UsageError(f"Năm {year} ngoài khoảng 2000–2100", f"Year {year} out of range 2000–2100",
+                         kind="bad_year", field="year")
+    if from_year is None:
+        folder = plan_file(commune, year, settings).parent
+        earlier = [y for y in plan_years(commune, settings) if y < year]
+        if not earlier:
+            if not folder.is_dir():
+                load_plan(commune, year, settings)  # raises: names the missing commune folder
+            raise ConfigError(
+                f"Chưa có kế hoạch công khai nào của '{commune}' trước năm {year} để làm mẫu ({folder}); "
+                "dùng --from để chọn năm",
+                f"No plan of '{commune}' before {year} to draft from ({folder}); use --from",
+                kind="missing_plan", path=str(folder),
+            )
+        from_year = max(earlier)
+    if from_year == year:
+        raise UsageError(f"Năm nguồn (--from {from_year}) trùng năm cần lập", f"--from {from_year} is the target year",
+                         kind="bad_year", field="from")
+    load_plan(commune, from_year, settings)  # the source must itself be a valid plan
+    src = plan_file(commune, from_year, settings)
+    target = plan_file(commune, year, settings)
+    if target.exists() and not force:
+        raise PlanExists(
+            f"Đã có kế hoạch công khai năm {year} của '{commune}' ({target}): không ghi đè. "
+            f"Nếu thật sự muốn thay bằng bản lập từ năm {from_year}, chạy lại với --force",
+            f"The {year} plan of '{commune}' already exists ({target}): not overwritten (use --force)",
+            kind="plan_exists", field="year",
+        )
+    text = new_plan_text(src.read_text(encoding="utf-8"), commune, from_year, year)
+    try:
+        plan = Plan.model_validate(yaml.safe_load(text))
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(x) for x in first["loc"])
+        raise ConfigError(
+            f"Không lập được kế hoạch năm {year} từ {src}: trường '{where}': {first['msg']}",
+            f"Could not draft the {year} plan from {src}: field '{where}': {first['msg']}",
+            kind="bad_plan", path=str(src),
+        ) from err
+    except (yaml.YAMLError, ValueError) as err:
+        msg = " ".join(str(err).split())
+        raise ConfigError(f"Không lập được kế hoạch năm {year} từ {src}: {msg}",
+                          f"Could not draft the {year} plan from {src}: {msg}", kind="bad_plan", path=str(src),
+                          ) from err
+    if plan.year != year or not plan.is_draft or plan.number or plan.issued or plan.commune != commune:
+        raise ConfigError(  # the source file's layout defeated the line edits: say so, write nothing
+            f"Không lập được kế hoạch năm {year} từ {src}: không sửa được các trường year/number/issued/status",
+            f"Could not draft the {year} plan from {src}: year/number/issued/status not rewritten",
+            kind="bad_plan", path=str(src),
+        )
+    _write_atomic(target, text)
+    return plan, target
 
 # --- the law check ----------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -544,6 +772,13 @@ def check_plan(plan: Plan, commune: Commune | None = None) -> list[Finding]:
                 + (f"; căn cứ: {t.sector_law}" if t.sector_law else ""),
                 f"deadline of {t.working_days} working days exceeds 5 working days (Art. 12)"
                 + (f"; basis: {t.sector_law}" if t.sector_law else ""))
+    if plan.is_draft:
+        src = f" lập từ kế hoạch năm {plan.drafted_from}" if plan.drafted_from else ""
+        add(None, "warning", "draft",
+            f"kế hoạch là dự thảo{src}, chưa được xác nhận: kiểm tra từng mục, ghi người và ngày xác nhận "
+            f"(confirm), 'status: issued', số và ngày ban hành khi văn thư cấp",
+            "the plan is a draft, not confirmed: review it, fill 'confirm', set 'status: issued', and the "
+            "number and date when issued")
     if not any(i.timing.rule == "quarter_start" for i in plan.items):
         add(None, "warning", "quarterly_list",
             "kế hoạch không có mục danh sách nội dung đã công khai theo quý",
