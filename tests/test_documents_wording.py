@@ -32,6 +32,6 @@ def test_reference_and_addressee():
                 doc_number="170", doc_code="TB-UBND", doc_type="THÔNG BÁO", issuer="ỦY BAN NHÂN DÂN THỊ TRẤN KÉP")
     kep = load_commune("kep")
     assert "của UBND thị trấn Kép về việc số liệu dự toán quý III" in document_ref(case, kep)
-    assert group_notice(kep, case, number=None)["addressee"] == "Tổ trưởng các tổ dân phố"
+    assert group_notice(kep, case, item=None, schedule=None, number=None)["addressee"] == "Tổ trưởng các tổ dân phố"
     xa = load_commune("demo-xa")
-    assert group_notice(xa, case, number=None)["addressee"] == "Trưởng các thôn"
+    assert group_notice(xa, case, item=None, schedule=None, number=None)["addressee"] == "Trưởng các thôn"

@@ -3,6 +3,8 @@
 ``congkhai render KIND --context FILE.json --out FILE.docx``: the context file is a JSON object.
 With ``"commune": "kep"`` the fields are built from the commune profile, the plan of ``year`` and
 the case fields (``issued``, ``subject``, ``doc_number``, ``doc_code``, ``doc_type``, ``item`` …),
+with the case's schedule computed as the pipeline does (``CommuneRun.scheduled``; this command
+loads the configuration once, here, and passes the values down),
 plus options (``group``, ``quarter``, ``date``, ``number``, ``signer``, ``cases``, ``period_*``);
 any template field given in the file overrides the built one. Without ``commune`` the file must
 give every template field itself. Missing or unknown fields: exit 2, naming them.
@@ -39,6 +41,7 @@ def context_from_file(kind: str, data: dict[str, Any]) -> dict[str, Any]:
     from congkhai.documents.context import CASE_FIELDS, OPTION_FIELDS, build_context
     from congkhai.documents.kinds import all_fields
     from congkhai.documents.register import Register
+    from congkhai.pipeline.context import CommuneRun
 
     fields = set(all_fields(kind))
     unknown = sorted(set(data) - fields - CASE_FIELDS - OPTION_FIELDS)
@@ -53,6 +56,7 @@ def context_from_file(kind: str, data: dict[str, Any]) -> dict[str, Any]:
                         f"missing fields for {kind}: {', '.join(missing)} (or give 'commune' to build them)")
         return given
     commune = str(data["commune"])
+    run = CommuneRun(commune)
     case = None
     case_data = {k: v for k, v in data.items() if k in CASE_FIELDS}
     if case_data:
@@ -71,11 +75,14 @@ def context_from_file(kind: str, data: dict[str, Any]) -> dict[str, Any]:
         if k in data:
             opts[k] = data[k]
     if "cases" in data:
-        opts["cases"] = [Case.from_dict({"commune": commune, **c}) for c in data["cases"]]
+        opts["cases"] = [run.scheduled(Case.from_dict({"commune": commune, **c})) for c in data["cases"]]
     if "channels" in data and kind == "posting_end":
         opts["channels"] = list(data["channels"])
-    ctx = build_context(kind, commune, year=data.get("year"), case=case, group=data.get("group"),
-                        register=Register(commune), **opts)
+    year = int(data.get("year") or (case.issued.year if case else dt.date.today().year))
+    scheduled = run.scheduled(case) if case is not None else None
+    ctx = build_context(kind, run.commune, year=year, case=case, plan=run.plan(year), group=data.get("group"),
+                        item=scheduled.item if scheduled else None, schedule=scheduled.schedule if scheduled else None,
+                        register=Register(commune, settings=run.settings), **opts)
     ctx.update(given)
     return ctx
 

@@ -15,6 +15,10 @@ The counting rule (docs/counting-rule.md; configurable per commune in ``commune.
 - **Radio**: N consecutive calendar days starting on the posting day; the broadcast report is due on
   the first working day after the last broadcast day. Nothing when the commune has no radio station.
 - **Late**: the posting started after the deadline.
+
+This module is the only place a disclosure date is computed: the pipeline calls
+``compute_schedule`` through ``CommuneRun.schedule_of`` (which applies the posting day an operator
+recorded, or the late-drop rule) and hands the :class:`Schedule` to every document builder.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from congkhai.case import Case
 from congkhai.commune import Commune, CountingRule
 from congkhai.errors import UsageError
 from congkhai.plan import POSTING_KINDS, Item
@@ -73,6 +78,19 @@ class Schedule:
             "broadcast_report_due": iso(self.broadcast_report_due),
             "late": self.late,
         }
+
+
+@dataclass(frozen=True)
+class ScheduledCase:
+    """A case with its plan item and its schedule, as the pipeline computed them once.
+
+    ``item`` is None when the case has no plan item; ``schedule`` is None when no schedule can be
+    computed (no plan for the year): documents then print blanks to fill in, never a guessed date.
+    """
+
+    case: Case
+    item: Item | None
+    schedule: Schedule | None
 
 
 def _quarter_deadline(issued: dt.date, last_day: int, cal: WorkCalendar, rule: CountingRule) -> dt.date:

@@ -9,25 +9,27 @@ Official numbers come from the register (``Register.number_for``) with a stable 
 (``f"{case_id}/{kind}/{group}"``), so rendering a document again reuses its number; a commune that
 numbers by hand gets ``Số: …/BB-UBND``.
 
-Dates: the caller gives a ``schedule`` (``congkhai.schedule.compute_schedule`` output: posting_start,
-posting_end, broadcast_days, broadcast_report_due, deadline); without one, ``congkhai.schedule``
-is used when it is installed, else a plain fallback (posting the working day after issuance,
-periods counted without the first day, Civil Code art. 147).
+Dates: nothing here computes a date. Every builder that prints one receives the case's
+:class:`~congkhai.schedule.Schedule` (``CommuneRun.schedule_of``: the one place a date is
+computed) as a required argument; lists receive :class:`~congkhai.schedule.ScheduledCase` values.
+A case without a schedule (no plan item) prints a dotted blank to fill in by hand, never a guess.
+Builders receive values (commune profile, plan, item, schedule, register): nothing here loads
+configuration.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from congkhai.case import Case
-from congkhai.commune import Commune, Person, ResidentialGroup, load_commune, upper_vi
+from congkhai.commune import Commune, Person, ResidentialGroup, upper_vi
 from congkhai.documents.kinds import KINDS, all_fields, get_kind
 from congkhai.documents.register import Register
 from congkhai.errors import PermanentError, UsageError
-from congkhai.plan import SECTION_LABELS_VI, Channel, Item, Plan, load_plan
+from congkhai.plan import SECTION_LABELS_VI, Channel, Item, Plan
+from congkhai.schedule import Schedule, ScheduledCase
 from congkhai.textutil import date_words, place_date_line
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
@@ -42,6 +44,9 @@ CHANNEL_SHORT = {
     "staff": "Gửi cán bộ, công chức",
 }
 BLANK_NAME = "………………"
+#: A date the software does not know, for a person to fill in by hand.
+BLANK_DATE_WORDS = "ngày …… tháng …… năm ……"
+BLANK_DMY = "……/……/……"
 
 
 # ---------------------------------------------------------------- small helpers
@@ -87,65 +92,25 @@ def number_key(kind: str, case: Case | None = None, group: str | None = None, ex
     return f"{base}/{kind}/{group or ''}"
 
 
-@dataclass
-class Dates:
-    """The dates a document prints (a subset of ``congkhai.schedule.Schedule``)."""
-
-    posting_start: dt.date
-    posting_end: dt.date | None
-    broadcast_days: list[dt.date] = field(default_factory=list)
-    broadcast_report_due: dt.date | None = None
-    deadline: dt.date | None = None
-    posting_days: int | None = None
+def words_or_blank(d: dt.date | None) -> str:
+    """``ngày 05 tháng 01 năm 2024``, or the dotted blank a person fills in by hand."""
+    return date_words(d) if d is not None else BLANK_DATE_WORDS
 
 
-def _next_weekday(d: dt.date) -> dt.date:
-    while d.weekday() >= 5:
-        d += dt.timedelta(days=1)
-    return d
+def dmy_or_blank(d: dt.date | None) -> str:
+    return dmy(d) if d is not None else BLANK_DMY
 
 
-def schedule_dates(commune: Commune, case: Case, item: Item | None, schedule: Any = None) -> Dates:
-    """Dates from a computed schedule, or computed here (congkhai.schedule if present, else a fallback)."""
-    if schedule is None and item is not None:
-        try:
-            from congkhai.schedule import compute_schedule  # type: ignore[import-not-found]
-        except ModuleNotFoundError:
-            compute_schedule = None
-        if compute_schedule is not None:
-            schedule = compute_schedule(item, case.issued, posted=case.posted, commune=commune)
-    days = None
-    if item is not None:
-        for kind in ("ubnd_board", "cultural_house", "one_stop_frame"):
-            ch = item.channel(kind)
-            if ch is not None and ch.days:
-                days = ch.days
-                break
-    if schedule is not None:
-        start = getattr(schedule, "posting_start", None) or case.posted or case.issued
-        return Dates(
-            posting_start=start,
-            posting_end=getattr(schedule, "posting_end", None),
-            broadcast_days=list(getattr(schedule, "broadcast_days", None) or []),
-            broadcast_report_due=getattr(schedule, "broadcast_report_due", None),
-            deadline=getattr(schedule, "deadline", None),
-            posting_days=days,
-        )
-    # Fallback: post the working day after issuance; N days counted from the day after posting.
-    start = case.posted or _next_weekday(case.issued + dt.timedelta(days=1))
-    end = start + dt.timedelta(days=days) if days else None
-    radio = item.radio_days if item is not None else 0
-    bdays = [start + dt.timedelta(days=i) for i in range(radio)]
-    return Dates(start, end, bdays, bdays[-1] + dt.timedelta(days=1) if bdays else None, None, days)
+def period_text(start: dt.date | None, end: dt.date | None, *, permanent: bool = False) -> str:
+    """``từ ngày 08 tháng 01 năm 2024 đến hết ngày 07 tháng 02 năm 2024 (30 ngày liên tục)``.
 
-
-def period_text(start: dt.date, end: dt.date | None, days: int | None = None) -> str:
-    """``từ ngày 08 tháng 01 năm 2024 đến hết ngày 07 tháng 02 năm 2024 (30 ngày liên tục)``."""
-    if end is None:
-        return f"niêm yết thường xuyên kể từ {date_words(start)}"
+    A permanent posting has no end; a date the schedule does not know is a dotted blank.
+    """
+    if permanent:
+        return f"niêm yết thường xuyên kể từ {words_or_blank(start)}"
     # The actual count (the end may have moved past a day off), first day not counted.
-    n = (end - start).days
-    return f"từ {date_words(start)} đến hết {date_words(end)} ({n:02d} ngày liên tục)"
+    n = f"{(end - start).days:02d}" if start is not None and end is not None else "……"
+    return f"từ {words_or_blank(start)} đến hết {words_or_blank(end)} ({n} ngày liên tục)"
 
 
 _BODY_PREFIXES = (("ủy ban nhân dân ", "UBND "), ("uỷ ban nhân dân ", "UBND "), ("ubnd ", "UBND "),
@@ -226,7 +191,7 @@ def timing_lines(item: Item) -> list[str]:
 def header_fields(
     commune: Commune,
     kind: str,
-    date: dt.date,
+    date: dt.date | None,
     number: int | None,
     subject: str,
     recipients: Sequence[str],
@@ -240,7 +205,7 @@ def header_fields(
         "issuer_parent": parent,
         "issuer_lines": lines,
         "number_notation": k.notation(number),
-        "place_date": place_date_line(commune.place, date),
+        "place_date": place_date_line(commune.place, date) if date else f"{commune.place}, {BLANK_DATE_WORDS}",
         "subject": subject,
         "recipients": list(recipients),
     }
@@ -252,14 +217,15 @@ def signer_fields(commune: Commune, role: str = "chairman") -> dict[str, Any]:
 
 
 def _number(
-    register: Register | None, kind: str, date: dt.date, key: str, number: Any = "auto"
+    register: Register | None, kind: str, year: int, key: str, number: Any = "auto"
 ) -> int | None:
-    """``number``: ``"auto"`` (the register), an int (given by the caller), or None (blank)."""
+    """``number``: ``"auto"`` (the register, in the series of ``year``), an int (given by the caller),
+    or None (blank)."""
     if number != "auto":
         return number if number is None else int(number)
     if register is None:
         return None
-    return register.number_for(date.year, get_kind(kind).series, key)
+    return register.number_for(year, get_kind(kind).series, key)
 
 
 def _responsible(commune: Commune, item: Item | None, case: Case) -> Person:
@@ -293,7 +259,7 @@ def _chair(commune: Commune, secretary: Person) -> Person:
 def _minute_common(
     commune: Commune,
     *,
-    date: dt.date,
+    date: dt.date | None,
     place: str,
     chair: Person,
     secretary: Person,
@@ -309,7 +275,7 @@ def _minute_common(
     ]
     attendees[-1] = attendees[-1].rstrip(";") + "."
     return {
-        "opening": f"Hôm nay, vào hồi {start_time}, {date_words(date)}, tại {place}, chúng tôi gồm:",
+        "opening": f"Hôm nay, vào hồi {start_time}, {words_or_blank(date)}, tại {place}, chúng tôi gồm:",
         "attendees": attendees,
         "closing": (
             f"Biên bản kết thúc vào hồi {end_time} cùng ngày, đã được đọc lại cho những người có mặt "
@@ -339,9 +305,11 @@ def _front_name(commune: Commune) -> str:
 
 def yearly_plan(commune: Commune, plan: Plan, *, date: dt.date | None = None, register: Register | None = None,
                 number: Any = "auto", signer: str = "chairman") -> dict[str, Any]:
-    """Kế hoạch thực hiện công khai năm …: the seed's structure from the plan data."""
+    """Kế hoạch thực hiện công khai năm …: the seed's structure from the plan data.
+
+    Dated ``date`` (the run's day), else the plan's own issue date, else a blank to fill in."""
     y = plan.year
-    date = date or plan.issued or _next_weekday(dt.date(y, 1, 2))
+    date = date or plan.issued
     unit, g, body = commune.unit_word, commune.group_word, commune.body_short
     leader = commune.group_leader_title
     subject = f"Thực hiện công khai trong cơ quan hành chính nhà nước và theo Luật dân chủ ở cơ sở năm {y}"
@@ -350,7 +318,7 @@ def yearly_plan(commune: Commune, plan: Plan, *, date: dt.date | None = None, re
             number = int(plan.number.split("/")[0])
         except ValueError:
             pass
-    n = _number(register, "yearly_plan", date, f"plan-{y}/yearly_plan/", number)
+    n = _number(register, "yearly_plan", date.year if date else y, f"plan-{y}/yearly_plan/", number)
     bases = [
         "Căn cứ Luật Thực hiện dân chủ ở cơ sở số 10/2022/QH15 ngày 10 tháng 11 năm 2022;",
         "Căn cứ Nghị định số 59/2023/NĐ-CP ngày 14 tháng 8 năm 2023 của Chính phủ quy định chi tiết "
@@ -484,12 +452,13 @@ def yearly_plan(commune: Commune, plan: Plan, *, date: dt.date | None = None, re
     return ctx
 
 
-def activity_plan(commune: Commune, case: Case, *, item: Item | None = None, schedule: Any = None,
+def activity_plan(commune: Commune, case: Case, *, item: Item | None, schedule: Schedule | None,
                   date: dt.date | None = None, register: Register | None = None, number: Any = "auto",
                   signer: str = "chairman", channels: Sequence[Channel] | None = None) -> dict[str, Any]:
-    """Kế hoạch công khai thông tin đối với một công việc cụ thể (not in the yearly plan)."""
+    """Kế hoạch công khai thông tin đối với một công việc cụ thể (not in the yearly plan).
+
+    Dated the day the case's document was issued (the plan is made with it) unless ``date`` is given."""
     date = date or case.issued
-    d = schedule_dates(commune, case, item, schedule)
     g, body = commune.group_word, commune.body_short
     ref = document_ref(case, commune)
     if channels is None:
@@ -497,7 +466,7 @@ def activity_plan(commune: Commune, case: Case, *, item: Item | None = None, sch
             Channel(kind="portal"), Channel(kind="ubnd_board", days=30), Channel(kind="cultural_house", days=30),
             *([Channel(kind="radio", days=3)] if commune.has_radio else []), Channel(kind="group_leaders"),
         ]
-    n = _number(register, "activity_plan", date, number_key("activity_plan", case), number)
+    n = _number(register, "activity_plan", date.year, number_key("activity_plan", case), number)
     subject = f"Công khai thông tin về {_lower_first(case.subject.rstrip('.'))}"
     ctx = header_fields(commune, "activity_plan", date, n, subject, [
         f"{commune.superior} (b/c);", "TT Đảng ủy, HĐND (b/c);", "MTTQ, các đoàn thể CT-XH;",
@@ -518,7 +487,7 @@ def activity_plan(commune: Commune, case: Case, *, item: Item | None = None, sch
         ],
         "content": _cap(ref) + ".",
         "timing": f"Chậm nhất {commune.counting.deadline_working_days:02d} ngày làm việc kể từ ngày ban hành văn "
-                  f"bản; dự kiến niêm yết từ {date_words(d.posting_start)}.",
+                  f"bản; dự kiến niêm yết từ {words_or_blank(schedule.posting_start if schedule else None)}.",
         "channels": [channel_line(c, commune) for c in channels],
         "responsibilities": [
             f"{resp.title} ({resp.name or BLANK_NAME}) niêm yết tại Bản tin công khai của {body}, phối hợp "
@@ -533,6 +502,13 @@ def activity_plan(commune: Commune, case: Case, *, item: Item | None = None, sch
         ],
     })
     return ctx
+
+
+def _schedule_period(schedule: Schedule | None) -> str:
+    """The posting period a start minute or a notice prints (blank without a schedule)."""
+    if schedule is None:
+        return period_text(None, None)
+    return period_text(schedule.posting_start, schedule.posting_end, permanent=schedule.permanent)
 
 
 def _posting_channels_text(commune: Commune, item: Item | None, exclude: str) -> str:
@@ -557,20 +533,22 @@ def _posting_channels_text(commune: Commune, item: Item | None, exclude: str) ->
     return "Đồng thời, văn bản được " + "; ".join(others) + "."
 
 
-def posting_start_ubnd(commune: Commune, case: Case, *, item: Item | None = None, schedule: Any = None,
+def posting_start_ubnd(commune: Commune, case: Case, *, item: Item | None, schedule: Schedule | None,
                        register: Register | None = None, number: Any = "auto", start_time: str = "08 giờ 00",
                        end_time: str = "08 giờ 30") -> dict[str, Any]:
-    d = schedule_dates(commune, case, item, schedule)
+    """Biên bản niêm yết tại Bản tin công khai của UBND, dated the schedule's posting day."""
+    start = schedule.posting_start if schedule else None
     ref = document_ref(case, commune)
     body = commune.body_short
-    n = _number(register, "posting_start_ubnd", d.posting_start, number_key("posting_start_ubnd", case), number)
-    ctx = header_fields(commune, "posting_start_ubnd", d.posting_start, n,
+    n = _number(register, "posting_start_ubnd", (start or case.issued).year, number_key("posting_start_ubnd", case),
+                number)
+    ctx = header_fields(commune, "posting_start_ubnd", start, n,
                         f"Niêm yết công khai thông tin tại Bản tin công khai của {body}",
                         [f"{commune.office.name} (lưu hồ sơ công khai);", "Lưu: VT, hồ sơ."])
     secretary = _responsible(commune, item, case)
     chair = _chair(commune, secretary)
     ctx.update(_minute_common(
-        commune, date=d.posting_start, place=f"trụ sở {body}", chair=chair, secretary=secretary,
+        commune, date=start, place=f"trụ sở {body}", chair=chair, secretary=secretary,
         others=[f"Đại diện {_front_name(commune)}: {_mr('')};"],
         witnesses=[{"role": "ĐẠI DIỆN MTTQ", "name": ""}],
         start_time=start_time, end_time=end_time,
@@ -578,27 +556,28 @@ def posting_start_ubnd(commune: Commune, case: Case, *, item: Item | None = None
     ctx.update({
         "document": _cap(ref) + ".",
         "location": f"Bản tin công khai của {body}",
-        "period": period_text(d.posting_start, d.posting_end, d.posting_days),
+        "period": _schedule_period(schedule),
         "also": _posting_channels_text(commune, item, "ubnd_board"),
     })
     return ctx
 
 
-def posting_start_group(commune: Commune, case: Case, group: str | ResidentialGroup, *, item: Item | None = None,
-                        schedule: Any = None, register: Register | None = None, number: Any = "auto",
+def posting_start_group(commune: Commune, case: Case, group: str | ResidentialGroup, *, item: Item | None,
+                        schedule: Schedule | None, register: Register | None = None, number: Any = "auto",
                         start_time: str = "08 giờ 00", end_time: str = "08 giờ 30") -> dict[str, Any]:
+    """Biên bản niêm yết tại nhà văn hóa of one group, dated the schedule's posting day."""
     grp = commune.group(group) if isinstance(group, str) else group
-    d = schedule_dates(commune, case, item, schedule)
+    start = schedule.posting_start if schedule else None
     ref = document_ref(case, commune)
-    n = _number(register, "posting_start_group", d.posting_start,
+    n = _number(register, "posting_start_group", (start or case.issued).year,
                 number_key("posting_start_group", case, grp.code), number)
-    ctx = header_fields(commune, "posting_start_group", d.posting_start, n,
+    ctx = header_fields(commune, "posting_start_group", start, n,
                         f"Niêm yết công khai thông tin tại nhà văn hóa {_lower_first(grp.name)}",
                         [f"{commune.office.name} (lưu hồ sơ công khai);", f"{grp.name};", "Lưu: VT, hồ sơ."])
     secretary = _responsible(commune, item, case)
     chair = Person(name=grp.leader, title=leader_of(commune, grp))
     ctx.update(_minute_common(
-        commune, date=d.posting_start, place=_lower_first(grp.cultural_house), chair=chair, secretary=secretary,
+        commune, date=start, place=_lower_first(grp.cultural_house), chair=chair, secretary=secretary,
         others=[f"Đại diện Ban công tác Mặt trận {_lower_first(grp.name)}: {_mr('')};",
                 f"Đại diện Nhân dân {_lower_first(grp.name)}: {_mr('')}."],
         witnesses=[{"role": "ĐẠI DIỆN MẶT TRẬN", "name": ""},
@@ -608,53 +587,62 @@ def posting_start_group(commune: Commune, case: Case, group: str | ResidentialGr
     ctx.update({
         "document": _cap(ref) + ".",
         "location": f"Bản tin công khai ở {_lower_first(grp.cultural_house)}",
-        "period": period_text(d.posting_start, d.posting_end, d.posting_days),
+        "period": _schedule_period(schedule),
         "also": _posting_channels_text(commune, item, "cultural_house"),
     })
     return ctx
 
 
-def broadcast_report(commune: Commune, case: Case, *, item: Item | None = None, schedule: Any = None,
+def broadcast_report(commune: Commune, case: Case, *, item: Item | None, schedule: Schedule | None,
                      register: Register | None = None, number: Any = "auto", times: str = "06 giờ 00 và 17 giờ 00",
                      per_day: int = 2, date: dt.date | None = None, feedback: Sequence[str] = ()) -> dict[str, Any]:
+    """Báo cáo kết quả phát tin: the schedule's broadcast days, dated the day the report is due.
+
+    Without broadcast days (no schedule, or an item without radio) the rows are blanks to fill in."""
     if not commune.has_radio:
         raise PermanentError(
             f"{_cap(commune.name)} không có đài truyền thanh (commune.yaml: radio.has_radio = false): "
             "không lập báo cáo kết quả phát tin",
             f"{commune.code} has no radio station: no broadcast report", kind="no_radio", field="radio",
         )
-    d = schedule_dates(commune, case, item, schedule)
-    days = d.broadcast_days or [d.posting_start + dt.timedelta(days=i) for i in range(3)]
-    date = date or d.broadcast_report_due or days[-1]
+    days = list(schedule.broadcast_days) if schedule else []
+    date = date or (schedule.broadcast_report_due if schedule else None)
     ref = document_ref(case, commune)
-    n = _number(register, "broadcast_report", date, number_key("broadcast_report", case), number)
+    n = _number(register, "broadcast_report", (date or case.issued).year, number_key("broadcast_report", case),
+                number)
     ctx = header_fields(commune, "broadcast_report", date, n, "Kết quả phát tin công khai thông tin",
                         [f"{commune.body_short} (b/c);", f"{commune.office.name} (lưu hồ sơ công khai);", "Lưu: ĐTT."])
     head = commune.radio.head
     ctx.update({"signer_authority": "", "signer_title": "TRƯỞNG ĐÀI", "signer_name": head.name if head else ""})
-    total = per_day * len(days)
+    if days:
+        rows = [{"date": dmy(x), "times": times, "count": f"{per_day:02d}"} for x in days]
+        summary = (f"Đã phát {per_day * len(days):02d} lần trong {len(days):02d} ngày liên tục, từ "
+                   f"{date_words(days[0])} đến {date_words(days[-1])}.")
+    else:
+        rows = [{"date": BLANK_DMY, "times": times, "count": "……"} for _ in range(3)]
+        summary = f"Đã phát …… lần trong …… ngày liên tục, từ {BLANK_DATE_WORDS} đến {BLANK_DATE_WORDS}."
     ctx.update({
         "intro": f"Thực hiện Kế hoạch thực hiện công khai năm {case.issued.year} của {commune.body_short}, "
                  f"{commune.radio_name} báo cáo kết quả phát tin công khai thông tin như sau:",
         "document": _cap(ref),
-        "broadcasts": [{"date": dmy(x), "times": times, "count": f"{per_day:02d}"} for x in days],
-        "summary": f"Đã phát {total:02d} lần trong {len(days):02d} ngày liên tục, từ {date_words(days[0])} đến "
-                   f"{date_words(days[-1])}.",
+        "broadcasts": rows,
+        "summary": summary,
         "feedback": ("; ".join(feedback) + ".") if feedback else "Không có.",
         "closing": f"{commune.radio_name} báo cáo {commune.body_short} để theo dõi, lưu hồ sơ công khai./.",
     })
     return ctx
 
 
-def posting_end(commune: Commune, case: Case, *, item: Item | None = None, schedule: Any = None,
+def posting_end(commune: Commune, case: Case, *, item: Item | None, schedule: Schedule | None,
                 register: Register | None = None, number: Any = "auto", group: str | None = None,
                 channels: Sequence[str] | None = None, feedback: Sequence[str] | None = None,
                 actual_start: dt.date | None = None, actual_end: dt.date | None = None,
                 start_time: str = "16 giờ 00", end_time: str = "16 giờ 30") -> dict[str, Any]:
-    """Biên bản kết thúc công khai: for all channels (``group=None``) or one group's cultural house."""
-    d = schedule_dates(commune, case, item, schedule)
-    start = actual_start or d.posting_start
-    end = actual_end or d.posting_end or start
+    """Biên bản kết thúc công khai: for all channels (``group=None``) or one group's cultural house.
+
+    Dated the schedule's posting end (``actual_start``/``actual_end``: dates a person recorded)."""
+    start = actual_start or (schedule.posting_start if schedule else None)
+    end = actual_end or (schedule.posting_end if schedule else None)
     ref = document_ref(case, commune)
     body = commune.body_short
     feedback = list(case.feedback if feedback is None else feedback)
@@ -689,7 +677,8 @@ def posting_end(commune: Commune, case: Case, *, item: Item | None = None, sched
             where[-1] = where[-1].rstrip(";") + "."
         others = [f"Đại diện {_front_name(commune)}: {_mr('')}."]
         witnesses = [{"role": "ĐẠI DIỆN MTTQ", "name": ""}]
-    n = _number(register, "posting_end", end, number_key("posting_end", case, group), number)
+    n = _number(register, "posting_end", (end or start or case.issued).year, number_key("posting_end", case, group),
+                number)
     ctx = header_fields(commune, "posting_end", end, n, "Kết thúc công khai thông tin",
                         [f"{commune.office.name} (lưu hồ sơ công khai);", "Lưu: VT, hồ sơ."])
     ctx.update(_minute_common(commune, date=end, place=place, chair=chair, secretary=secretary, others=others,
@@ -697,7 +686,7 @@ def posting_end(commune: Commune, case: Case, *, item: Item | None = None, sched
     ctx.update({
         "document": _cap(ref) + ".",
         "channels": where,
-        "period": period_text(start, end, (end - start).days),
+        "period": period_text(start, end),
         "feedback": [f.rstrip(".;") + ";" for f in feedback[:-1]] + [feedback[-1].rstrip(".;") + "."] if feedback else [],
     })
     return ctx
@@ -709,37 +698,41 @@ def _quarter_bounds(year: int, q: int) -> tuple[dt.date, dt.date]:
     return start, end
 
 
-def case_row(commune: Commune, case: Case, plan: Plan | None = None, schedule: Any = None) -> dict[str, str]:
-    """One row of the quarterly list: title, document, channels, dates."""
-    item = None
-    if plan is not None and case.item:
-        try:
-            item = plan.item(case.item)
-        except Exception:  # noqa: BLE001 - UnknownItem: print the case without its item
-            item = None
-    d = schedule_dates(commune, case, item, schedule)
+def _row_dates(schedule: Schedule | None) -> str:
+    """``Từ 18/03/2024 đến 17/04/2024``; ``Từ 05/01/2024 (thường xuyên)``; blanks without a schedule."""
+    if schedule is None:
+        return f"Từ {BLANK_DMY} đến {BLANK_DMY}"
+    if schedule.permanent:
+        return f"Từ {dmy(schedule.posting_start)} (thường xuyên)"
+    return f"Từ {dmy(schedule.posting_start)} đến {dmy_or_blank(schedule.posting_end)}"
+
+
+def case_row(commune: Commune, sc: ScheduledCase) -> dict[str, str]:
+    """One row of the quarterly list: title, document, channels, dates (the case's schedule)."""
+    case, item = sc.case, sc.item
     kinds = [c.kind for c in item.channels] if item else ["portal", "ubnd_board", "cultural_house"]
     doc = f"{case.number_notation} ngày {dmy(case.issued)}" if case.number_notation else f"Ngày {dmy(case.issued)}"
-    dates = f"Từ {dmy(d.posting_start)}" + (f" đến {dmy(d.posting_end)}" if d.posting_end else " (thường xuyên)")
     return {
         "title": case.subject,
         "document": doc,
         "channels": "; ".join(channel_short(k, commune) for k in kinds if k != "radio" or commune.has_radio),
-        "dates": dates,
+        "dates": _row_dates(sc.schedule),
     }
 
 
-def quarterly_list(commune: Commune, year: int, quarter: int, cases: Sequence[Case], *, plan: Plan | None = None,
+def quarterly_list(commune: Commune, year: int, quarter: int, cases: Sequence[ScheduledCase], *,
                    date: dt.date | None = None, register: Register | None = None, number: Any = "auto",
-                   signer: str = "chairman", schedules: dict[str, Any] | None = None) -> dict[str, Any]:
+                   signer: str = "chairman") -> dict[str, Any]:
+    """Danh sách các nội dung đã công khai trong quý: the cases issued in the quarter, each with the
+    dates of its own schedule. Dated ``date`` (the run's day), else a blank to fill in."""
     if quarter not in (1, 2, 3, 4):
         raise UsageError(f"Quý phải từ 1 đến 4 (nhận {quarter})", f"Quarter must be 1-4 (got {quarter})",
                          kind="bad_quarter", field="quarter")
     qs, qe = _quarter_bounds(year, quarter)
-    date = date or _next_weekday(qe + dt.timedelta(days=1 if quarter != 4 else 2))
-    rows = [case_row(commune, c, plan, (schedules or {}).get(c.case_id))
-            for c in sorted(cases, key=lambda c: c.issued) if qs <= c.issued <= qe]
-    n = _number(register, "quarterly_list", date, f"{year}-Q{quarter}/quarterly_list/", number)
+    rows = [case_row(commune, sc) for sc in sorted(cases, key=lambda sc: sc.case.issued)
+            if qs <= sc.case.issued <= qe]
+    n = _number(register, "quarterly_list", date.year if date else year + (quarter == 4),
+                f"{year}-Q{quarter}/quarterly_list/", number)
     ctx = header_fields(
         commune, "quarterly_list", date, n,
         f"Danh sách các nội dung đã thực hiện công khai quý {ROMAN[quarter]} năm {year}",
@@ -758,23 +751,52 @@ def quarterly_list(commune: Commune, year: int, quarter: int, cases: Sequence[Ca
     return ctx
 
 
-def council_report(commune: Commune, year: int, cases: Sequence[Case], *, plan: Plan | None = None,
+def _notation_comma(case: Case) -> str:
+    return f"{case.number_notation}, " if case.number_notation else ""
+
+
+def _shortcomings(chosen: Sequence[ScheduledCase], late: Sequence[ScheduledCase],
+                  unscheduled: Sequence[ScheduledCase]) -> list[str]:
+    """III. Tồn tại: the late contents, each with its deadline and posting day (from its schedule)."""
+    if not chosen:
+        return ["Chưa phát sinh nội dung công khai trong kỳ."]
+    if not late:
+        out = ["Không có nội dung công khai chậm so với thời hạn theo Kế hoạch."]
+    else:
+        named = "; ".join(
+            f"{sc.case.subject} ({_notation_comma(sc.case)}ngày {dmy(sc.case.issued)}: hạn công khai "
+            f"{dmy(sc.schedule.deadline)}, niêm yết từ {dmy(sc.schedule.posting_start)}, chậm "
+            f"{sc.schedule.days_late:02d} ngày làm việc)"
+            for sc in late if sc.schedule is not None
+        )
+        out = [f"Có {len(late):02d} nội dung công khai chậm so với thời hạn theo Kế hoạch: {named}."]
+    if unscheduled:
+        out.append(f"Có {len(unscheduled):02d} nội dung chưa xác định được thời hạn công khai (không có mục tương "
+                   "ứng trong Kế hoạch thực hiện công khai).")
+    return out
+
+
+def council_report(commune: Commune, year: int, cases: Sequence[ScheduledCase], *,
                    period_start: dt.date | None = None, period_end: dt.date | None = None,
                    period_label: str | None = None, date: dt.date | None = None, register: Register | None = None,
                    number: Any = "auto", signer: str = "chairman") -> dict[str, Any]:
-    """Báo cáo kết quả thực hiện công khai, trình kỳ họp HĐND (period: the half-year or the year)."""
-    sessions = commune.sessions(year)
-    date = date or (sessions[0] - dt.timedelta(days=7) if sessions else dt.date(year, 6, 20))
+    """Báo cáo kết quả thực hiện công khai, trình kỳ họp HĐND (period: the half-year or the year).
+
+    Counts come from each case's plan item and schedule as the pipeline computed them (the late
+    ones are named with their deadline and posting day). Dated ``date`` (the run's day), else a blank;
+    the period runs from ``period_start`` (1 January) to ``period_end`` (``date``, else 31 December)."""
     period_start = period_start or dt.date(year, 1, 1)
-    period_end = period_end or date
+    period_end = period_end or date or dt.date(year, 12, 31)
     label = period_label or (f"6 tháng đầu năm {year}" if period_end.month <= 7 else f"năm {year}")
-    chosen = [c for c in sorted(cases, key=lambda c: c.issued) if period_start <= c.issued <= period_end]
-    with_feedback = [c for c in chosen if c.feedback]
+    chosen = [sc for sc in sorted(cases, key=lambda sc: sc.case.issued)
+              if period_start <= sc.case.issued <= period_end]
+    with_feedback = [sc for sc in chosen if sc.case.feedback]
     law: dict[int, int] = {}
-    for c in chosen:
-        if c.law_item:
-            law[c.law_item] = law.get(c.law_item, 0) + 1
-    n = _number(register, "council_report", date, f"{period_start}_{period_end}/council_report/", number)
+    for sc in chosen:
+        if sc.case.law_item:
+            law[sc.case.law_item] = law.get(sc.case.law_item, 0) + 1
+    n = _number(register, "council_report", (date or period_end).year, f"{period_start}_{period_end}/council_report/",
+                number)
     ctx = header_fields(
         commune, "council_report", date, n, f"Kết quả thực hiện công khai thông tin {label}",
         [f"Thường trực {commune.council_short};", f"Đại biểu {commune.council_short};",
@@ -787,25 +809,12 @@ def council_report(commune: Commune, year: int, cases: Sequence[Case], *, plan: 
                        + "; ".join(f"khoản {k}: {v:02d}" for k, v in sorted(law.items())) + ".")
     # Counts come from the plan items of the cases, never from a claim the software cannot check.
     channel_counts: dict[str, int] = {}
-    late = 0
-    for c in chosen:
-        item = None
-        if c.item:
-            try:
-                item = (plan or load_plan(commune.code, c.issued.year)).item(c.item)
-            except Exception:  # noqa: BLE001 - no plan / unknown item: not counted by channel
-                item = None
-        if item is None:
-            continue
-        for ch in item.channels:
+    for sc in chosen:
+        for ch in sc.item.channels if sc.item else ():
             if ch.kind != "radio" or commune.has_radio:
                 channel_counts[ch.kind] = channel_counts.get(ch.kind, 0) + 1
-        try:
-            from congkhai.schedule import compute_schedule
-
-            late += bool(getattr(compute_schedule(item, c.issued, posted=c.posted, commune=commune), "late", False))
-        except Exception:  # noqa: BLE001 - a schedule that cannot be computed is not counted late
-            pass
+    late = [sc for sc in chosen if sc.schedule is not None and sc.schedule.late]
+    unscheduled = [sc for sc in chosen if sc.schedule is None]
     if channel_counts:
         results.append("Theo hình thức công khai: " + "; ".join(
             f"{_lower_first(channel_short(k, commune))}: {v:02d}" for k, v in channel_counts.items()) + ".")
@@ -813,8 +822,9 @@ def council_report(commune: Commune, year: int, cases: Sequence[Case], *, plan: 
                    if with_feedback else "Trong kỳ không nhận được ý kiến phản hồi của Nhân dân.")
     ctx.update({
         "intro": f"Thực hiện Luật Thực hiện dân chủ ở cơ sở số 10/2022/QH15, {commune.body_short} báo cáo "
-                 f"{commune.council_short} kết quả thực hiện công khai thông tin {label} (từ {dmy(period_start)} "
-                 f"đến {dmy(period_end)}) như sau:",
+                 f"{commune.council_short} kết quả thực hiện công khai thông tin {label}"
+                 + ("" if dmy(period_start) in label else f" (từ {dmy(period_start)} đến {dmy(period_end)})")
+                 + " như sau:",
         "deployment": [
             f"{commune.body_short} ban hành Kế hoạch thực hiện công khai năm {year}, phân công công chức phụ "
             f"trách từng lĩnh vực; {commune.office.name} theo dõi, đôn đốc và lưu hồ sơ công khai.",
@@ -822,13 +832,8 @@ def council_report(commune: Commune, year: int, cases: Sequence[Case], *, plan: 
             f"và các cuộc họp {commune.group_word}.",
         ],
         "results": results,
-        "listed": [f"{c.subject} ({c.number_notation + ', ' if c.number_notation else ''}ngày {dmy(c.issued)})"
-                   for c in chosen],
-        "shortcomings": [
-            (f"Có {late:02d} nội dung công khai chậm so với thời hạn theo Kế hoạch." if late else
-             "Không có nội dung công khai chậm so với thời hạn theo Kế hoạch.")
-            if chosen else "Chưa phát sinh nội dung công khai trong kỳ.",
-        ],
+        "listed": [f"{sc.case.subject} ({_notation_comma(sc.case)}ngày {dmy(sc.case.issued)})" for sc in chosen],
+        "shortcomings": _shortcomings(chosen, late, unscheduled),
         "next_steps": [
             "Tiếp tục thực hiện đầy đủ các nội dung công khai theo Kế hoạch; công khai đúng thời hạn 05 ngày "
             "làm việc kể từ ngày ban hành văn bản.",
@@ -840,12 +845,12 @@ def council_report(commune: Commune, year: int, cases: Sequence[Case], *, plan: 
     return ctx
 
 
-def group_notice(commune: Commune, case: Case, group: str | None = None, *, item: Item | None = None,
-                 schedule: Any = None, register: Register | None = None, number: Any = "auto",
+def group_notice(commune: Commune, case: Case, group: str | None = None, *, item: Item | None,
+                 schedule: Schedule | None, register: Register | None = None, number: Any = "auto",
                  signer: str = "chairman") -> dict[str, Any]:
-    """Thông báo gửi trưởng thôn / tổ trưởng tổ dân phố (one group, or all when ``group`` is None)."""
-    d = schedule_dates(commune, case, item, schedule)
-    date = d.posting_start
+    """Thông báo gửi trưởng thôn / tổ trưởng tổ dân phố (one group, or all when ``group`` is None),
+    dated the schedule's posting day."""
+    date = schedule.posting_start if schedule else None
     ref = document_ref(case, commune)
     g = commune.group_word
     if group:
@@ -858,7 +863,7 @@ def group_notice(commune: Commune, case: Case, group: str | None = None, *, item
         addressee = f"{leader} các {g}"
         house = f"nhà văn hóa {g}"
         zalo = f"nhóm Zalo của {g}"
-    n = _number(register, "group_notice", date, number_key("group_notice", case, group), number)
+    n = _number(register, "group_notice", (date or case.issued).year, number_key("group_notice", case, group), number)
     ctx = header_fields(commune, "group_notice", date, n, "Về việc công khai thông tin",
                         ["Như trên;", f"{commune.office.name};", "Lưu: VT."])
     ctx.update(signer_fields(commune, signer))
@@ -867,7 +872,7 @@ def group_notice(commune: Commune, case: Case, group: str | None = None, *, item
         "intro": f"Thực hiện Luật Thực hiện dân chủ ở cơ sở và Kế hoạch thực hiện công khai năm {case.issued.year}, "
                  f"{commune.body_short} thông báo nội dung công khai sau:",
         "document": _cap(ref) + ".",
-        "period": period_text(d.posting_start, d.posting_end, d.posting_days),
+        "period": _schedule_period(schedule),
         "request": f"Đề nghị {commune.group_leader_title.lower()}:",
         "tasks": [
             f"Niêm yết văn bản tại Bản tin công khai ở {house} trong thời gian nêu trên;",
@@ -891,27 +896,28 @@ OPTION_FIELDS = frozenset({"commune", "year", "group", "quarter", "cases", "date
 
 def build_context(
     kind: str,
-    commune: Commune | str,
+    commune: Commune,
     *,
+    item: Item | None,
+    schedule: Schedule | None,
     year: int | None = None,
     case: Case | None = None,
     plan: Plan | None = None,
-    item: Item | None = None,
-    schedule: Any = None,
     group: str | None = None,
     register: Register | None = None,
     **options: Any,
 ) -> dict[str, Any]:
-    """The context of ``kind``; ``options`` go to the kind's builder (``date``, ``number``, ``quarter``…)."""
+    """The context of ``kind`` from values the caller holds (nothing is loaded here).
+
+    ``item`` and ``schedule`` are the case's plan item and schedule (``CommuneRun.item_of`` /
+    ``schedule_of``; None for the kinds of the whole year, or when the case has no plan item: its
+    dates are then blanks to fill in). ``plan``: the yearly plan (``yearly_plan`` only).
+    ``options`` go to the kind's builder (``date``, ``number``, ``quarter``, ``cases``: a sequence of
+    :class:`ScheduledCase` for the quarterly list and the council report …).
+    """
     get_kind(kind)
-    c = load_commune(commune) if isinstance(commune, str) else commune
+    c = commune
     y = year or (case.issued.year if case else None) or dt.date.today().year
-    if item is None and case is not None and case.item:
-        try:
-            plan = plan or load_plan(c.code, case.issued.year)
-            item = plan.item(case.item)
-        except Exception:  # noqa: BLE001 - no plan or unknown item: the case is printed without it
-            item = None
     needs_case = kind not in ("yearly_plan", "quarterly_list", "council_report")
     if needs_case and case is None:
         raise UsageError(
@@ -919,28 +925,33 @@ def build_context(
             f"Kind {kind} needs the disclosed document (issued, subject, …)", kind="missing_field", field="subject",
         )
     if kind == "yearly_plan":
-        return yearly_plan(c, plan or load_plan(c.code, y), register=register, **options)
+        if plan is None:
+            raise UsageError(f"Chưa có kế hoạch công khai năm {y} của {c.code} (plan-{y}.yaml)",
+                             f"No disclosure plan {y} for {c.code} (plan-{y}.yaml)", kind="no_plan", field="plan")
+        return yearly_plan(c, plan, register=register, **options)
+    if kind == "quarterly_list":
+        quarter = options.pop("quarter", None) or 1
+        cases = options.pop("cases", ())
+        return quarterly_list(c, y, int(quarter), cases, register=register, **options)
+    if kind == "council_report":
+        cases = options.pop("cases", ())
+        return council_report(c, y, cases, register=register, **options)
+    assert case is not None
+    per_case = dict(item=item, schedule=schedule, register=register)
     if kind == "activity_plan":
-        return activity_plan(c, case, item=item, schedule=schedule, register=register, **options)  # type: ignore[arg-type]
+        return activity_plan(c, case, **per_case, **options)
     if kind == "posting_start_ubnd":
-        return posting_start_ubnd(c, case, item=item, schedule=schedule, register=register, **options)  # type: ignore[arg-type]
+        return posting_start_ubnd(c, case, **per_case, **options)
     if kind == "posting_start_group":
         grp = group or (c.groups[0].code if c.groups else None)
         if grp is None:
             raise UsageError("Cần mã thôn/tổ dân phố (group)", "A group code is needed", field="group")
-        return posting_start_group(c, case, grp, item=item, schedule=schedule, register=register, **options)  # type: ignore[arg-type]
+        return posting_start_group(c, case, grp, **per_case, **options)
     if kind == "broadcast_report":
-        return broadcast_report(c, case, item=item, schedule=schedule, register=register, **options)  # type: ignore[arg-type]
+        return broadcast_report(c, case, **per_case, **options)
     if kind == "posting_end":
-        return posting_end(c, case, item=item, schedule=schedule, register=register, group=group, **options)  # type: ignore[arg-type]
-    if kind == "quarterly_list":
-        quarter = options.pop("quarter", None) or 1
-        cases = options.pop("cases", ())
-        return quarterly_list(c, y, int(quarter), cases, plan=plan, register=register, **options)
-    if kind == "council_report":
-        cases = options.pop("cases", ())
-        return council_report(c, y, cases, plan=plan, register=register, **options)
-    return group_notice(c, case, group, item=item, schedule=schedule, register=register, **options)  # type: ignore[arg-type]
+        return posting_end(c, case, group=group, **per_case, **options)
+    return group_notice(c, case, group, **per_case, **options)
 
 
 def check_context(kind: str, ctx: dict[str, Any]) -> None:
@@ -952,6 +963,6 @@ def check_context(kind: str, ctx: dict[str, Any]) -> None:
 
 
 __all__ = [
-    "KINDS", "build_context", "check_context", "document_ref", "period_text", "schedule_dates", "number_key",
+    "KINDS", "ScheduledCase", "build_context", "check_context", "document_ref", "period_text", "number_key",
     "upper_vi",
 ]

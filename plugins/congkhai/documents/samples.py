@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from congkhai.case import Case
-from congkhai.commune import Commune, load_commune
+from congkhai.commune import Commune
 from congkhai.documents.context import build_context
 from congkhai.documents.kinds import KINDS
 from congkhai.documents.register import Register
@@ -36,24 +36,33 @@ def sample_cases(commune: Commune, year: int = 2024) -> list[Case]:
 
 
 def sample_contexts(code: str, register: Register, year: int = 2024) -> dict[str, dict[str, Any]]:
-    """One context per kind (``broadcast_report`` only when the commune has a radio station)."""
-    commune = load_commune(code)
+    """One context per kind (``broadcast_report`` only when the commune has a radio station).
+
+    The configuration is loaded once (``CommuneRun``) and the schedules computed as the pipeline does."""
+    from congkhai.pipeline.context import CommuneRun
+
+    run = CommuneRun(code)
+    commune = run.commune
     cases = sample_cases(commune, year)
     case = cases[0]
+    scheduled = [run.scheduled(c) for c in cases]
     group = commune.groups[1].code if len(commune.groups) > 1 else None
     out: dict[str, dict[str, Any]] = {}
     for kind in KINDS:
         if kind == "broadcast_report" and not commune.has_radio:
             continue
         opts: dict[str, Any] = {}
-        if kind == "quarterly_list":
-            opts = {"quarter": 1, "cases": cases}
+        if kind == "yearly_plan":
+            opts = {"date": dt.date(year, 1, 2)}
+        elif kind == "quarterly_list":
+            opts = {"quarter": 1, "cases": scheduled, "date": dt.date(year, 4, 1)}
         elif kind == "council_report":
-            opts = {"cases": cases, "period_end": dt.date(year, 6, 30)}
+            opts = {"cases": scheduled, "period_end": dt.date(year, 6, 30), "date": dt.date(year, 7, 5)}
         elif kind == "posting_end":
             opts = {"feedback": ["Ông Trần Văn Đức hỏi về tiêu chí bình xét hộ cận nghèo"]}
         out[kind] = build_context(
-            kind, commune, year=year, case=case, register=register,
+            kind, commune, year=year, case=case, plan=run.plan(year), item=scheduled[0].item,
+            schedule=scheduled[0].schedule, register=register,
             group=group if kind in ("posting_start_group", "group_notice") else None, **opts,
         )
     return out

@@ -156,7 +156,6 @@ def run_quarterly(run: CommuneRun, day: dt.date, converter: Any = None) -> dict[
     if not is_quarter_window(day):
         return {"day": day.isoformat(), "skipped": "not in days 1-5 of a quarter's first month"}
     y, q = previous_quarter(day)
-    plan = run.plan(y)
     cases = [c for c in _cases(run) if c.item != "1.8"]
     qs = dt.date(y, 3 * q - 2, 1)
     qe = dt.date(y + (q == 4), (3 * q) % 12 + 1, 1) - dt.timedelta(days=1)
@@ -167,7 +166,8 @@ def run_quarterly(run: CommuneRun, day: dt.date, converter: Any = None) -> dict[
                 "skipped": f"no case issued in {y}-Q{q}: no list made"}
     year_spec = spec(run, "quarterly_list", f"quarterly_list:{y}-Q{q}", f"year:{day.year}",
                      f"Danh sách nội dung đã công khai quý {ROMAN[q]} năm {y}", day,
-                     year=y, quarter=q, cases=cases, plan=plan, date=day)
+                     year=y, quarter=q, cases=[run.scheduled(c) for c in cases], item=None, schedule=None,
+                     date=day)
     first = produce(run, [year_spec], converter)
     second = produce(run, _posted_case(run, year_spec, "1.8", "DANH SÁCH"), converter)
     return {"day": day.isoformat(), "quarter": f"{y}-Q{q}", "list": first.to_dict(), "posting": second.to_dict()}
@@ -185,7 +185,8 @@ def run_january(run: CommuneRun, day: dt.date, converter: Any = None) -> dict[st
         result["plan"] = f"no plan-{day.year}.yaml for {run.code}: add it to the commune folder"
     else:
         year_spec = spec(run, "yearly_plan", "yearly_plan", f"year:{day.year}",
-                         f"Kế hoạch thực hiện công khai năm {day.year}", day, year=day.year, plan=plan, date=day)
+                         f"Kế hoạch thực hiện công khai năm {day.year}", day, year=day.year, plan=plan, date=day,
+                         item=None, schedule=None)
         result["plan"] = produce(run, [year_spec], converter).to_dict()
         result["plan_posting"] = produce(run, _posted_case(run, year_spec, "1.1", "KẾ HOẠCH"), converter).to_dict()
     reposts: list[DocSpec] = []
@@ -225,8 +226,8 @@ def run_council(run: CommuneRun, day: dt.date, converter: Any = None) -> dict[st
     label = (f"từ ngày {start:%d/%m/%Y} đến ngày {day:%d/%m/%Y}")
     s = spec(run, "council_report", f"council_report:{session.isoformat()}", f"year:{day.year}",
              f"Báo cáo kết quả thực hiện công khai trình kỳ họp HĐND ngày {session:%d/%m/%Y}", day,
-             year=day.year, cases=_cases(run), plan=run.plan(day.year), period_start=start, period_end=day,
-             period_label=label, date=day)
+             year=day.year, cases=[run.scheduled(c) for c in _cases(run)], item=None, schedule=None,
+             period_start=start, period_end=day, period_label=label, date=day)
     return {"day": day.isoformat(), "session": session.isoformat(), **produce(run, [s], converter).to_dict()}
 
 

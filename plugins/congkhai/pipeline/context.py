@@ -12,7 +12,7 @@ from congkhai.commune import Commune, load_commune
 from congkhai.config import Settings, settings
 from congkhai.documents.register import Register
 from congkhai.plan import Item, Plan, load_plan
-from congkhai.schedule import Schedule, compute_schedule
+from congkhai.schedule import Schedule, ScheduledCase, compute_schedule
 from congkhai.workdays import WorkCalendar, default_calendar
 
 #: The plan item used for the schedule of a document that is in no plan item (an "activity plan" case).
@@ -71,11 +71,17 @@ class CommuneRun:
         return None
 
     def schedule_of(self, case: Case) -> Schedule | None:
+        """The case's schedule: the one place the pipeline computes a date (None: no plan item)."""
         item, _ = self.item_of(case)
         if item is None:
             return None
         return compute_schedule(item, case.issued, posted=self.posting_day(case), commune=self.commune,
                                 calendar=self.calendar)
+
+    def scheduled(self, case: Case) -> ScheduledCase:
+        """The case with its plan item and schedule: what a document builder receives."""
+        item, _ = self.item_of(case)
+        return ScheduledCase(case=case, item=item, schedule=self.schedule_of(case))
 
     def case_folders(self) -> list[CaseFolder]:
         """Every case folder of the commune (not the per-year folders), oldest first."""

@@ -18,6 +18,8 @@ from congkhai.case import Case
 from congkhai.documents.context import build_context
 from congkhai.pipeline.context import CommuneRun, schedule_record
 from congkhai.pipeline.produce import DocSpec, Produced, produce
+from congkhai.plan import Item
+from congkhai.schedule import Schedule
 
 _DATE_WORDS = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})")
 
@@ -37,7 +39,8 @@ def spec(run: CommuneRun, kind: str, key: str, folder: str, title: str, default_
                    title=title)
 
 
-def posting_specs(run: CommuneRun, case: Case, *, schedule: Any, item: Any, key_suffix: str = "") -> list[DocSpec]:
+def posting_specs(run: CommuneRun, case: Case, *, schedule: Schedule | None, item: Item | None,
+                  key_suffix: str = "") -> list[DocSpec]:
     """Start-of-posting minutes (board and each group) and the group leaders' notice, by the item's channels."""
     ref = f"case:{case.case_id}"
     start = schedule.posting_start if schedule else case.issued
