@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from congkhai.intake.claim import is_junk
+from congkhai.intake.scan import is_junk
 
 
 @dataclass

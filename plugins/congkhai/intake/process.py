@@ -1,0 +1,255 @@
+"""Process stage: take one claimed document to its end — archived, set aside for review, or quarantined.
+
+Hash, preflight and read it (``extract``), apply the staff's overrides (sidecar, item sub-folder),
+classify it (``classify``), then either file it (write-ahead intent in ``claim.json``, the archive's
+fsync + rename, the pending hand-off record, and only then the processing copy is removed) or move
+it with a Vietnamese note into ``errors/`` or ``review/``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import os
+import stat
+import time
+import unicodedata
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from congkhai.archive import fsutil
+from congkhai.case import Case
+from congkhai.config import Settings
+from congkhai.errors import CongkhaiError, PermanentError
+from congkhai.intake import notes
+from congkhai.intake.claiming import Claim, back_to_inbox
+from congkhai.intake.handoff import commune_lock, file_original, find_by_sha, find_case, write_pending
+from congkhai.intake.options import IntakeOptions, IntakeReport
+from congkhai.intake.scan import display_name, safe_name
+from congkhai.intake.sidecar import read_sidecar
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def crash_point(name: str) -> None:
+    """Fault injection for the crash-safety tests: ``CONGKHAI_INTAKE_CRASH_AT=<name>`` kills the
+    process at that point, as a power cut would (no cleanup, no finally blocks)."""
+    if os.environ.get("CONGKHAI_INTAKE_CRASH_AT") == name:
+        os._exit(137)
+
+
+def _dropped_date(meta: dict[str, Any], now: dt.datetime | None) -> dt.date:
+    if now is not None:
+        return now.date()
+    ts = meta.get("ctime") or time.time()
+    return dt.datetime.fromtimestamp(ts, TZ).date()
+
+
+def process_claim(c: Claim, commune: str, s: Settings, options: IntakeOptions, report: IntakeReport,
+                  now: dt.datetime | None = None) -> None:
+    """Take one claimed document to its end: archived, set aside for review, or quarantined."""
+    from congkhai.intake.classify import Classification, classify_info, override_item, plan_for
+    from congkhai.intake.extract import inspect
+
+    inbox = s.inbox_dir(commune)
+    name = c.meta.get("original_name") or c.doc.name
+    shown = display_name(name)
+    try:
+        lst = os.lstat(c.doc)
+        if not stat.S_ISREG(lst.st_mode):
+            raise PermanentError(
+                "Đây là lối tắt (shortcut/symlink) hoặc tệp đặc biệt, không phải văn bản. Hãy sao chép chính "
+                "văn bản vào hộp thư.",
+                "A symlink or special file, not a document: copy the document itself.", kind="wrong_type")
+        st = c.doc.stat()
+        sha = _sha256(c.doc)
+        st2 = c.doc.stat()
+        if (st.st_size, st.st_mtime_ns) != (st2.st_size, st2.st_mtime_ns) or (
+            c.meta.get("size") is not None and st2.st_size != c.meta["size"]
+        ):
+            back_to_inbox(c, inbox)  # a writer still had it open: wait for it to finish
+            report.waiting.append(shown)
+            return
+        c.meta["sha256"] = sha
+
+        # A recovered claim whose filing reached the archive before the crash: finish it.
+        intent = c.meta.get("filing")
+        if c.meta.get("stage") == "filing" and intent and intent.get("sha256") == sha:
+            folder = find_by_sha(s, commune, sha)
+            if folder is not None and folder.case_id == intent["case_id"]:
+                case = Case.from_dict(intent["case"])
+                _finish_filed(c, case, s, commune, report, where=intent.get("where"), version=intent.get("version"))
+                return
+
+        sidecar: dict[str, Any] = {}
+        if c.sidecar.exists():
+            sidecar = read_sidecar(c.sidecar)
+
+        with commune_lock(s, commune):
+            dup = find_by_sha(s, commune, sha)
+        if dup is not None:
+            _duplicate(c, dup, s, commune, report, shown, inbox)
+            return
+
+        info = inspect(c.doc, commune=commune, classify=False, max_bytes=options.max_bytes)
+        for k in ("doc_number", "doc_code", "doc_type", "issued", "subject", "signer", "issuer", "place"):
+            if sidecar.get(k):
+                setattr(info, k, sidecar[k])
+        plan = plan_for(commune, info.issued, s)
+        cls: Classification
+        if plan is None:
+            cls = Classification(None, None, 0.0)
+        elif "item" in sidecar:
+            val = sidecar["item"]
+            if val is None or str(val).strip().lower() in ("", "none", "null", "khong", "không"):
+                cls = Classification(None, sidecar.get("law_item") or 14, 1.0, source="sidecar")
+            else:
+                cls = override_item(str(val), plan, "sidecar")
+        elif c.meta.get("folder"):
+            cls = override_item(unicodedata.normalize("NFC", c.meta["folder"]), plan, "folder")
+        else:
+            cls = classify_info(info, plan)
+        if sidecar.get("law_item"):
+            cls.law_item = int(sidecar["law_item"])
+
+        reason = None
+        if info.issued is None:
+            reason = ("Không đọc được ngày ban hành của văn bản.",
+                      "the issue date could not be read", "issued: 2024-01-05")
+        elif plan is None:
+            reason = (f"Chưa có kế hoạch công khai năm {info.issued.year} để xếp văn bản vào mục nào.",
+                      f"there is no {info.issued.year} disclosure plan", "item: Q1-7")
+        elif cls.source == "auto" and cls.confidence < options.review_threshold:
+            reason = ("Không chắc văn bản thuộc mục nào của kế hoạch công khai "
+                      f"(gợi ý: {', '.join(code for code, _ in cls.candidates[:3]) or 'không có'}; "
+                      f"độ tin cậy {cls.confidence:.2f}).",
+                      f"the plan item is uncertain (confidence {cls.confidence:.2f})",
+                      f"item: {cls.candidates[0][0] if cls.candidates else 'Q1-7'}")
+        if reason:
+            _to_review(c, s, commune, report, shown, info, reason, inbox)
+            return
+
+        case = Case(
+            commune=commune, issued=info.issued, subject=info.subject or shown, doc_number=info.doc_number,
+            doc_code=info.doc_code, doc_type=info.doc_type, place=info.place, issuer=info.issuer,
+            signer=info.signer, item=cls.item, law_item=cls.law_item, confidence=cls.confidence,
+            text_source=info.text_source, original_name=safe_name(name, 200), sha256=sha,
+            dropped=sidecar.get("dropped") or _dropped_date(c.meta, now),
+            extra={"classified_by": cls.source},
+        )
+        with commune_lock(s, commune):
+            if find_by_sha(s, commune, sha) is not None:  # another worker filed the same bytes meanwhile
+                _duplicate(c, find_by_sha(s, commune, sha), s, commune, report, shown, inbox)
+                return
+            existing = find_case(s, commune, case.case_id)
+            version = existing is not None
+            if version:
+                case.extra["needs_review"] = "new_version"
+            c.meta.update(stage="filing", filing={"sha256": sha, "case_id": case.case_id, "case": case.to_dict(),
+                                                  "version": version})
+            c.save()
+            crash_point("before_archive")
+            where = file_original(case, c.doc, s)
+            crash_point("after_archive")
+            _finish_filed(c, case, s, commune, report, where=where, version=version)
+    except PermanentError as err:
+        _quarantine(c, s, commune, report, shown, err, inbox)
+    except CongkhaiError:
+        raise  # transient: leave the claim for the next scan
+
+
+def _finish_filed(c: Claim, case: Case, s: Settings, commune: str, report: IntakeReport, *,
+                  where: dict[str, Any] | None, version: bool | None) -> None:
+    if version:
+        # a re-scan of a document already filed: keep it as another version and ask a person to look
+        report.versions.append({"name": c.meta.get("original_name"), "case_id": case.case_id, "where": where})
+        rv = s.review_dir(commune)
+        fsutil.make_dirs(rv)
+        note = notes.free_name(rv, f"{case.case_id}-phien-ban-moi.txt")
+        notes.write_note(
+            note,
+            ["Bản mới của văn bản đã có trong hồ sơ", "",
+             f"Tệp: {display_name(c.meta.get('original_name', ''))}",
+             f"Văn bản: {case.number_notation} ngày {case.issued:%d/%m/%Y} — {case.subject}",
+             f"Đã lưu thành một phiên bản khác trong hồ sơ: {(where or {}).get('path', '')}", "",
+             "Cách xử lý: kiểm tra bản nào là bản chính thức. Không cần làm gì thêm nếu đây chỉ là bản quét lại. "
+             "Xóa ghi chú này khi đã xem."],
+            ["A new version of a document already filed", "",
+             f"Filed as another version: {(where or {}).get('path', '')}",
+             "Check which one is the official copy; delete this note when done."],
+        )
+    else:
+        write_pending(s, commune, case)
+        report.new.append(case.case_id)
+    crash_point("after_pending")
+    # The archive holds the byte-identical copy durably: the processing copy may go now.
+    with contextlib.suppress(FileNotFoundError):
+        c.doc.unlink()
+    crash_point("after_unlink")
+    c.remove()
+
+
+def _duplicate(c: Claim, folder: Any, s: Settings, commune: str, report: IntakeReport, shown: str,
+               inbox: Path) -> None:
+    rel = getattr(folder, "rel_path", str(folder))
+    report.duplicates.append({"name": shown, "case_id": getattr(folder, "case_id", None), "where": rel})
+    err = PermanentError(
+        f"Văn bản này đã có trong hồ sơ lưu trữ (trùng từng byte) tại: {rel}. Không công khai lần hai.",
+        f"Duplicate: the same bytes are already archived at {rel}; not disclosed twice.", kind="duplicate")
+    _quarantine(c, s, commune, report, shown, err, inbox, fix_vi="Không cần làm gì; có thể xóa tệp này.",
+                fix_en="Nothing to do; this file may be deleted.", record=False)
+
+
+def _quarantine(c: Claim, s: Settings, commune: str, report: IntakeReport, shown: str, err: PermanentError,
+                inbox: Path, *, fix_vi: str | None = None, fix_en: str | None = None, record: bool = True) -> None:
+    dest = notes.set_aside(
+        c.doc, s.errors_dir(commune), original_name=shown,
+        title_vi="Văn bản chưa được tiếp nhận", what_vi=err.message_vi,
+        fix_vi=fix_vi or "Sửa theo hướng dẫn trên rồi thả lại tệp vào hộp thư (hoặc thả vào hộp thư một tệp "
+        f"'{Path(shown).stem}.yaml' ghi các thông tin còn thiếu).",
+        title_en="Document not taken in", what_en=err.message_en,
+        fix_en=fix_en or "Fix it as described and drop it in the inbox again (or drop a .yaml sidecar).",
+        inbox=inbox,
+    )
+    _keep_sidecar(c, dest)
+    if record:
+        report.errors.append({"name": shown, "kind": err.kind, "path": str(dest), "message": str(err)})
+    c.remove()
+
+
+def _to_review(c: Claim, s: Settings, commune: str, report: IntakeReport, shown: str, info: Any,
+               reason: tuple[str, str, str], inbox: Path) -> None:
+    read = [f"Đã đọc được: số {info.doc_number or '?'}/{info.doc_code or '?'}, "
+            f"ngày {info.issued.strftime('%d/%m/%Y') if info.issued else '?'}, loại {info.doc_type or '?'}",
+            f"Trích yếu: {info.subject or '?'}"]
+    stem = Path(shown).stem
+    dest = notes.set_aside(
+        c.doc, s.review_dir(commune), original_name=shown,
+        title_vi="Văn bản cần người xác nhận", what_vi=reason[0],
+        fix_vi=f"Tạo tệp '{stem}.yaml' có dòng '{reason[2]}' (mã mục xem bằng: congkhai plan items) và thả "
+        "tệp .yaml đó vào hộp thư: văn bản sẽ được tiếp nhận lại. Hoặc chuyển văn bản vào thư mục con của "
+        "hộp thư mang tên mã mục (ví dụ Q1-7/).",
+        title_en="Document needs a person to confirm", what_en=reason[1],
+        fix_en=f"Drop '{stem}.yaml' with '{reason[2]}' in the inbox, or move the document into the inbox "
+        "sub-folder named after the item.",
+        inbox=inbox, details=read,
+    )
+    _keep_sidecar(c, dest)
+    report.review.append({"name": shown, "reason": reason[1], "path": str(dest)})
+    c.remove()
+
+
+def _keep_sidecar(c: Claim, dest: Path) -> None:
+    if c.sidecar.exists():
+        with contextlib.suppress(OSError):
+            os.rename(c.sidecar, notes.free_name(dest.parent, dest.name + ".yaml"))
