@@ -88,10 +88,37 @@ def test_bad_input_is_one_line_exit_2(args, needle):
 
 
 def test_schedule_falls_back_to_the_latest_plan_with_a_warning():
-    r = run("schedule", "--item", "Q1-8", "--issued", "2025-01-06", "--json")
+    """GIVEN no 2027 plan (the latest is the 2026 draft) and no confirmed 2027 calendar
+    THEN the schedule is computed, saying on stderr which plan stands in, that it is a draft, and
+    that the 2027 days off are not confirmed."""
+    r = run("schedule", "--item", "Q1-8", "--issued", "2027-01-06", "--json")
+    assert r.exit_code == 0
+    assert json.loads(r.stdout)["deadline"] == "2027-01-13"
+    assert "dùng kế hoạch năm 2026" in r.stderr and "DỰ THẢO" in r.stderr
+    assert "lịch nghỉ năm 2027 chưa được xác nhận" in r.stderr
+
+
+def test_schedule_in_a_confirmed_year_has_no_calendar_warning():
+    r = run("schedule", "--item", "Q1-8", "--issued", "2025-01-06", "--year", "2025", "--json")
     assert r.exit_code == 0
     assert json.loads(r.stdout)["deadline"] == "2025-01-13"
-    assert "2024" in r.stderr
+    assert "lịch nghỉ" not in r.stderr
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_plan_items_of_the_drafted_years(year):
+    """Kép's 2025 and 2026 plans are drafts made by `plan new` from 2024: 61 items each."""
+    r = run("plan", "items", "--commune", "kep", "--year", str(year), "--json")
+    assert r.exit_code == 0, r.output
+    items = json.loads(r.stdout)
+    assert len(items) == 61
+    assert [i["code"] for i in items] == [i["code"] for i in json.loads(
+        run("plan", "items", "--commune", "kep", "--year", "2024", "--json").stdout)]
+    q13 = next(i for i in items if i["code"] == "Q1-3")
+    assert q13["title"].endswith(f"năm {year - 1}")
+    assert "DỰ THẢO" in r.stderr
+    c = run("plan", "check", "--commune", "kep", "--year", str(year))
+    assert c.exit_code == 0 and "ĐẠT" in c.stdout
 
 
 def test_plan_items_json():

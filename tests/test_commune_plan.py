@@ -334,6 +334,26 @@ def test_load_plan_or_latest(communes):
     plan, exact = load_plan_or_latest("kep", 2024)
     assert exact and plan.year == 2024
     plan, exact = load_plan_or_latest("kep", 2026)
+    assert exact and plan.year == 2026 and plan.is_draft
+    plan, exact = load_plan_or_latest("kep", 2028)
+    assert not exact and plan.year == 2026
+    plan, exact = load_plan_or_latest("demo-xa", 2026)
     assert not exact and plan.year == 2024
     with pytest.raises(ConfigError):
         load_plan_or_latest("kep", 2023)
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_kep_drafted_plans_are_marked_and_match_2024(year):
+    """The repository's 2025 and 2026 plans of Kép: drafted from 2024, to be confirmed, without a
+    number or issue date, same items and responsibilities, below the law nowhere."""
+    p, base = load_plan("kep", year), load_plan("kep", 2024)
+    assert p.is_draft and p.drafted_from == 2024 and p.confirm is not None and p.confirm.by is None
+    assert p.number is None and p.issued is None
+    assert p.title.endswith(f"năm {year}")
+    assert [(i.code, i.law_item, i.responsible, i.channels) for i in p.items] == [
+        (i.code, i.law_item, i.responsible, i.channels) for i in base.items]
+    findings = check_plan(p, load_commune("kep"))
+    assert not [f for f in findings if f.severity == "error"]
+    assert any(f.rule == "draft" for f in findings)
+    assert not any(f.rule == "draft" for f in check_plan(base, load_commune("kep")))

@@ -152,6 +152,10 @@ def register(app: typer.Typer) -> None:
         from congkhai.commune import load_commune
         from congkhai.schedule import compute_schedule
 
+        import logging
+
+        # An unconfirmed calendar is reported once per year below, in the operator's words.
+        logging.getLogger("congkhai.workdays").setLevel(logging.ERROR)
         code = commune or _default_commune()
         try:
             issued_d = _parse_date(issued, "--issued")
@@ -159,6 +163,7 @@ def register(app: typer.Typer) -> None:
             c = load_commune(code)
             p = _plan_for(code, year or issued_d.year, explicit=year is not None)
             s = compute_schedule(p.item(item), issued_d, posted_d, commune=c)
+            _warn_unconfirmed_calendar(s.to_json_dict())
         except CongkhaiError as err:
             raise _die(str(err)) from None
         if as_json:
@@ -225,6 +230,22 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"Đã xác nhận / confirmed — nguồn / source: {status.source}")
         else:
             typer.echo("CHƯA XÁC NHẬN / NOT CONFIRMED" + (f" — nguồn / source: {status.source}" if status.source else ""))
+
+
+def _warn_unconfirmed_calendar(schedule: dict[str, Any]) -> None:
+    """One line on stderr for each year of the computed dates whose days off are not confirmed."""
+    from congkhai.workdays import default_calendar
+
+    years: set[int] = set()
+    for v in schedule.values():
+        for x in v if isinstance(v, list) else [v]:
+            if isinstance(x, str) and len(x) == 10 and x[4] == "-" and x[:4].isdigit():
+                years.add(int(x[:4]))
+    cal = default_calendar()
+    for y in sorted(years):
+        notice = cal.status(y).notice_vi
+        if notice:
+            typer.echo(f"cảnh báo: {notice}", err=True)
 
 
 def _plan_for(commune: str, year: int, explicit: bool):  # -> Plan

@@ -230,6 +230,15 @@ class CalendarStatus:
             f"'confirmed: true'."
         )
 
+    @property
+    def notice_vi(self) -> str | None:
+        """The warning in one short line (for commands that print computed dates), or None."""
+        if self.confirmed:
+            return None
+        how = "tính theo Bộ luật Lao động" if self.computed else "còn điểm chưa rõ"
+        return (f"lịch nghỉ năm {self.year} chưa được xác nhận ({how}), ngày tính ra có thể lệch "
+                f"(xem: congkhai calendar --year {self.year}) / the {self.year} calendar is not confirmed")
+
     def to_dict(self) -> dict[str, Any]:
         return {"year": self.year, "confirmed": self.confirmed, "computed": self.computed,
                 "source": self.source, "source_url": list(self.source_url),
