@@ -161,3 +161,15 @@ def test_calendar_command_quiet_for_a_confirmed_year():
     off = {d["date"] for d in obj["days_off"]}
     assert {"2025-01-25", "2025-02-02", "2025-09-01"} <= off
     assert [d["date"] for d in obj["make_up_days"]] == ["2025-04-26"]
+
+
+def test_calendar_warnings_for_the_daily_run(tmp_path, monkeypatch):
+    """The daily DAG's question: does anything counted from today reach an unconfirmed year?"""
+    monkeypatch.setenv("CONGKHAI_COMMUNES", str(tmp_path / "communes"))
+    from congkhai.workdays import calendar_warnings
+
+    assert calendar_warnings(D(2025, 6, 2)) == []  # 2025 confirmed, 45 days stay in 2025
+    w = calendar_warnings(D(2025, 12, 15))  # reaches into January 2026
+    assert len(w) == 1 and "2026" in w[0] and "24/11" in w[0]
+    w = calendar_warnings(D(2026, 12, 2))
+    assert [("2026" in x, "2027" in x) for x in w] == [(True, False), (False, True)]

@@ -398,3 +398,12 @@ def calendar_status(year: int, settings: Settings | None = None) -> CalendarStat
     """Whether the days off of ``year`` are confirmed (``.confirmed``, ``.source``), for the current
     settings' calendar folders. ``.warning_vi`` is the message to show when they are not."""
     return default_calendar(settings).status(year)
+
+
+def calendar_warnings(day: dt.date, settings: Settings | None = None, horizon_days: int = 45) -> list[str]:
+    """The Vietnamese warnings (``CalendarStatus.warning_vi``) of every year from ``day`` to
+    ``day + horizon_days`` whose days off are not confirmed: the years a deadline or a 30-day
+    posting counted from ``day`` can reach. For the daily DAG to print (empty when all is confirmed)."""
+    cal = default_calendar(settings)
+    years = range(day.year, (day + dt.timedelta(days=horizon_days)).year + 1)
+    return [w for y in years if (w := cal.status(y).warning_vi)]
