@@ -95,6 +95,11 @@ class ConvertJob:
         if not self.job_id:
             object.__setattr__(self, "job_id", self.src.name)
 
+    @property
+    def pdf_metadata(self) -> PdfMetadata:
+        """The metadata the PDF gets: the job's, or its file name as the title."""
+        return self.metadata or PdfMetadata(title=self.src.stem)
+
 
 @dataclass
 class ConvertResult:

@@ -40,6 +40,7 @@ from congkhai.convert.base import (
     publish,
     temp_output,
 )
+from congkhai.convert.pdfa import has_xml_specials, repair_xmp_text
 from congkhai.convert.verify import verify_pdf
 from congkhai.errors import CongkhaiError
 
@@ -151,7 +152,7 @@ class GotenbergConverter(Converter):
 
         t0 = time.monotonic()
         result = ConvertResult(job=job, backend=self.name)
-        meta = job.metadata or PdfMetadata(title=job.src.stem)
+        meta = job.pdf_metadata
         try:
             if not job.src.is_file():
                 raise ConversionError(
@@ -172,6 +173,8 @@ class GotenbergConverter(Converter):
             tmp = temp_output(job.out)
             try:
                 tmp.write_bytes(content)
+                if has_xml_specials(meta):  # LibreOffice 7.4 escapes them twice in the XMP
+                    repair_xmp_text(tmp, meta)
                 if self.verify:
                     try:
                         report = verify_pdf(tmp, expect_text=job.expect_text, expect_pages=job.expect_pages,

@@ -50,6 +50,7 @@ from congkhai.convert.base import (
     publish,
     temp_output,
 )
+from congkhai.convert.pdfa import has_xml_specials, repair_xmp_text
 from congkhai.convert.verify import verify_pdf
 from congkhai.errors import CongkhaiError
 
@@ -345,6 +346,8 @@ class LocalConverter(Converter):
     def _finish(self, job: ConvertJob, tmp: Path, result: ConvertResult) -> None:
         """Our part: verify the temporary PDF, then move it into place (or delete it)."""
         try:
+            if has_xml_specials(job.pdf_metadata):  # LibreOffice 7.4 escapes them twice in the XMP
+                repair_xmp_text(tmp, job.pdf_metadata)
             if self.verify:
                 try:
                     report = verify_pdf(tmp, expect_text=job.expect_text, expect_pages=job.expect_pages,
@@ -361,7 +364,7 @@ class LocalConverter(Converter):
 
     @staticmethod
     def _payload(job: ConvertJob, tmp: Path) -> dict:
-        meta = job.metadata or PdfMetadata(title=job.src.stem)
+        meta = job.pdf_metadata
         return {
             "op": "convert",
             "src": str(job.src.resolve()),

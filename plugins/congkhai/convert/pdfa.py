@@ -102,6 +102,42 @@ def ghostscript_pdfa(src_pdf: Path, out_pdf: Path, metadata: PdfMetadata | None 
     return out_pdf
 
 
+#: Characters XML escapes; LibreOffice 7.4 escapes them twice in the XMP packet of its PDFs.
+XML_SPECIALS = frozenset("&<>\"'")
+
+
+def has_xml_specials(meta: PdfMetadata) -> bool:
+    return any(ch in XML_SPECIALS for text in (meta.title, meta.subject, meta.author) for ch in text)
+
+
+def repair_xmp_text(pdf_path: Path, meta: PdfMetadata) -> bool:
+    """Write title/subject/author into the XMP again where it disagrees with ``meta`` (in place).
+
+    LibreOffice 7.4 (Debian 12) writes ``A&B`` into the XMP as ``A&amp;amp;B``: read as XML, the
+    title is the text ``A&amp;B`` while its Info dictionary says ``A&B``. pikepdf escapes once and
+    keeps Info in step; the PDF/A claims, the OutputIntent and the other XMP fields stay. Returns
+    True when the file was rewritten; a PDF pikepdf cannot open is left as it is (verification
+    then says what is wrong with it).
+    """
+    import pikepdf
+
+    want = {"dc:title": meta.title, "dc:description": meta.subject}
+    try:
+        with pikepdf.open(pdf_path, allow_overwriting_input=True) as pdf:
+            with pdf.open_metadata(set_pikepdf_as_editor=False) as xmp:
+                wrong: dict[str, str | list[str]] = {k: v for k, v in want.items() if v and xmp.get(k) != v}
+                if meta.author and list(xmp.get("dc:creator") or []) != [meta.author]:
+                    wrong["dc:creator"] = [meta.author]
+                for key, value in wrong.items():
+                    xmp[key] = value
+            if not wrong:
+                return False
+            pdf.save(pdf_path)
+    except (pikepdf.PdfError, OSError, ValueError):
+        return False
+    return True
+
+
 def set_metadata(pdf_path: Path, meta: PdfMetadata, creator_tool: str = "congkhai") -> None:
     """Write title/subject/author/keywords into Info and XMP together (in place)."""
     import pikepdf

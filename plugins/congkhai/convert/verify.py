@@ -9,16 +9,20 @@ Checks (every failed one is listed in the :class:`PdfVerificationError`):
 3. PDF/A-2b claims: XMP ``pdfaid:part`` 2 / ``pdfaid:conformance`` B and an OutputIntent with a
    destination ICC profile (veraPDF is not available here: claims, not a full validation);
 4. metadata: Info and XMP title/subject/author agree with each other and with the expected
-   values, and the title is Vietnamese (has Vietnamese letters), not a template's leftover.
+   values, and the title is Vietnamese (has Vietnamese letters), not a template's leftover. The
+   XMP packet is parsed as XML and its decoded text compared (NFC): ``A&B`` in Info equals
+   ``A&amp;B`` in the packet's source, never the text ``A&amp;B``.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from xml.sax.saxutils import unescape
 
 from congkhai.convert.base import PdfMetadata, PdfVerificationError
 from congkhai.textutil import nfc
@@ -32,6 +36,10 @@ _VI_LETTERS = set(
 def normalize_text(text: str) -> str:
     """NFC, every run of whitespace (incl. no-break spaces) to one space, stripped."""
     return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text).replace("\u00ad", "")).strip()
+
+
+def _unescape_xml(text: str) -> str:
+    return unescape(text, {"&quot;": '"', "&apos;": "'"})
 
 
 def looks_vietnamese(text: str) -> bool:
@@ -52,38 +60,72 @@ class PdfReport:
     author: str
 
 
-def _xmp_claims(reader) -> tuple[str | None, str | None, dict[str, str]]:
-    """(pdfaid part, conformance, {title, subject, author}) from the XMP packet, if any."""
-    xmp = reader.xmp_metadata
-    if xmp is None:
-        return None, None, {}
-    part = conf = None
+_NS = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "pdfaid": "http://www.aiim.org/pdfa/ns/id/",
+}
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+@dataclass(frozen=True)
+class XmpClaims:
+    """What the XMP packet says, as decoded text (XML entities resolved once, NFC)."""
+
+    pdfa_part: str | None = None
+    pdfa_conformance: str | None = None
+    title: str = ""
+    subject: str = ""
+    author: str = ""
+    present: bool = False
+    error: str = ""
+
+    def get(self, key: str) -> str:
+        return {"title": self.title, "subject": self.subject, "author": self.author}[key]
+
+
+def _pdfaid(root: ET.Element, name: str) -> str | None:
+    """``pdfaid:<name>`` as an element (LibreOffice, pikepdf) or an attribute (Ghostscript)."""
+    tag = f"{{{_NS['pdfaid']}}}{name}"
+    for desc in root.iter(f"{{{_NS['rdf']}}}Description"):
+        value = desc.get(tag)
+        if value is None:
+            child = desc.find(tag)
+            value = child.text if child is not None else None
+        if value and value.strip():
+            return value.strip()
+    return None
+
+
+def _dc_text(root: ET.Element, name: str) -> str:
+    """A Dublin Core property's text: the ``x-default`` item of an rdf:Alt, else the first rdf:li."""
+    for prop in root.iter(f"{{{_NS['dc']}}}{name}"):
+        items = prop.findall(".//rdf:li", _NS)
+        if not items:
+            return nfc("".join(prop.itertext()).strip())
+        chosen = next((li for li in items if li.get(_XML_LANG) == "x-default"), items[0])
+        return nfc("".join(chosen.itertext()))
+    return ""
+
+
+def read_xmp(reader) -> XmpClaims:
+    """Parse the document's XMP packet as the XML it is; the text compared is the decoded text."""
+    meta = reader.trailer["/Root"].get("/Metadata")
+    if meta is None:
+        return XmpClaims()
     try:
-        part, conf = xmp.pdfaid_part, xmp.pdfaid_conformance
-    except Exception:  # noqa: BLE001 - fall back to the raw packet below
-        pass
-    raw = xmp.stream.get_data().decode("utf-8", "replace")
-    if not part:  # element or attribute form (Ghostscript writes attributes)
-        m = re.search(r"pdfaid:part\s*(?:=\s*['\"]|>)\s*(\d)", raw)
-        part = m.group(1) if m else None
-    if not conf:
-        m = re.search(r"pdfaid:conformance\s*(?:=\s*['\"]|>)\s*([A-Za-z])", raw)
-        conf = m.group(1) if m else None
-
-    def first(value) -> str:
-        if isinstance(value, dict):
-            value = value.get("x-default") or next(iter(value.values()), "")
-        elif isinstance(value, list):
-            value = value[0] if value else ""
-        return nfc(str(value or ""))
-
-    meta = {}
-    for key, getter in (("title", "dc_title"), ("subject", "dc_description"), ("author", "dc_creator")):
-        try:
-            meta[key] = first(getattr(xmp, getter))
-        except Exception:  # noqa: BLE001 - a malformed XMP field counts as missing
-            meta[key] = ""
-    return str(part) if part is not None else None, str(conf) if conf else None, meta
+        raw = meta.get_object().get_data()
+        root = ET.fromstring(raw)
+    except (ET.ParseError, AttributeError, ValueError, KeyError) as err:
+        return XmpClaims(present=True, error=str(err))
+    return XmpClaims(
+        pdfa_part=_pdfaid(root, "part"),
+        pdfa_conformance=_pdfaid(root, "conformance"),
+        title=_dc_text(root, "title"),
+        subject=_dc_text(root, "description"),
+        author=_dc_text(root, "creator"),
+        present=True,
+    )
 
 
 def verify_pdf(
@@ -128,7 +170,10 @@ def verify_pdf(
             if want not in text:
                 reasons.append(f"thiếu nội dung «{want}»")
 
-    part, conf, xmp_meta = _xmp_claims(reader)
+    xmp = read_xmp(reader)
+    part, conf = xmp.pdfa_part, xmp.pdfa_conformance
+    if xmp.error:
+        reasons.append(f"gói XMP không phải XML hợp lệ ({xmp.error})")
     if pdfa:
         if part != "2" or (conf or "").upper() != "B":
             reasons.append(f"không có khai báo PDF/A-2b trong XMP (part={part}, conformance={conf})")
@@ -154,11 +199,12 @@ def verify_pdf(
             want = getattr(metadata, key)
             if want and info_meta[key] != want:
                 reasons.append(f"{key} trong Info là «{info_meta[key]}», cần «{want}»")
-    if pdfa or xmp_meta:
+    if pdfa or xmp.present:
         for key, value in info_meta.items():
-            if value and xmp_meta.get(key, "") != value:
-                reasons.append(f"{key} trong XMP («{xmp_meta.get(key, '')}») khác Info («{value}»)")
-
+            seen = xmp.get(key)
+            if value and seen != value:
+                twice = " (XMP bị mã hóa ký tự XML hai lần)" if nfc(_unescape_xml(seen)) == value else ""
+                reasons.append(f"{key} trong XMP («{seen}») khác Info («{value}»){twice}")
     if reasons:
         raise PdfVerificationError(path, reasons)
     return PdfReport(path=path, pages=n_pages, text=text, pdfa_part=part, pdfa_conformance=conf,
