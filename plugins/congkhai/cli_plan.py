@@ -149,10 +149,10 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="In một đối tượng JSON / print one JSON object"),
     ) -> None:
         """Tính thời hạn công khai, thời gian niêm yết, ngày phát thanh / compute the schedule."""
+        import logging
+
         from congkhai.commune import load_commune
         from congkhai.schedule import compute_schedule
-
-        import logging
 
         # An unconfirmed calendar is reported once per year below, in the operator's words.
         logging.getLogger("congkhai.workdays").setLevel(logging.ERROR)
