@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from airflow.sdk import Param, dag, get_current_context, task
+from airflow.sdk import Param, dag, get_current_context
 
-from congkhai.airflow.dagkit import CONVERTER_POOL, DEFAULT_ARGS, START, print_summary, run_day
+from congkhai.airflow.dagkit import CONVERTER_POOL, DEFAULT_ARGS, START, print_summary, run_day, task
 
 COMMON = {
     "commune": Param("kep", type="string", title="Mã xã / commune", description="Ví dụ: kep"),

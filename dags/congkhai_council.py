@@ -12,9 +12,16 @@ filed in the year folder (`<YYYY>/00_ca-nam/`).
 
 from __future__ import annotations
 
-from airflow.sdk import dag, get_current_context, task
+from airflow.sdk import dag, get_current_context
 
-from congkhai.airflow.dagkit import COMMON_DAG_ARGS, CONVERTER_POOL, communes_task, print_summary, run_day
+from congkhai.airflow.dagkit import (
+    COMMON_DAG_ARGS,
+    CONVERTER_POOL,
+    communes_task,
+    print_summary,
+    run_day,
+    task,
+)
 from congkhai.airflow.timetable import WorkingDayTimetable
 
 

@@ -12,9 +12,9 @@ chronological inside each section, with page labels and Vietnamese metadata; fil
 
 from __future__ import annotations
 
-from airflow.sdk import Param, dag, get_current_context, task
+from airflow.sdk import Param, dag, get_current_context
 
-from congkhai.airflow.dagkit import CONVERTER_POOL, DEFAULT_ARGS, START
+from congkhai.airflow.dagkit import CONVERTER_POOL, DEFAULT_ARGS, START, task
 
 
 @dag(

@@ -26,10 +26,9 @@ from airflow.sdk import (
     CronTriggerTimetable,
     dag,
     get_current_context,
-    task,
 )
 
-from congkhai.airflow.dagkit import CASES_URI, COMMON_DAG_ARGS, INBOX_URI, TZ, all_communes, run_day
+from congkhai.airflow.dagkit import CASES_URI, COMMON_DAG_ARGS, INBOX_URI, TZ, all_communes, run_day, task
 from congkhai.intake.trigger import InboxTrigger
 
 INBOX = Asset(INBOX_URI, watchers=[AssetWatcher(name="congkhai_inbox_watcher", trigger=InboxTrigger())])

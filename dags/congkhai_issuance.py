@@ -17,9 +17,16 @@ from the commune's register; a re-run makes nothing twice.
 
 from __future__ import annotations
 
-from airflow.sdk import Asset, Param, dag, get_current_context, task
+from airflow.sdk import Asset, Param, dag, get_current_context
 
-from congkhai.airflow.dagkit import CASES_URI, COMMON_DAG_ARGS, CONVERTER_POOL, all_communes, print_summary
+from congkhai.airflow.dagkit import (
+    CASES_URI,
+    COMMON_DAG_ARGS,
+    CONVERTER_POOL,
+    all_communes,
+    print_summary,
+    task,
+)
 
 CASES = Asset(CASES_URI)
 

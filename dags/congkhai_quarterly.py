@@ -13,9 +13,9 @@ and the notice to the group leaders.
 
 from __future__ import annotations
 
-from airflow.sdk import dag, get_current_context, task
+from airflow.sdk import dag, get_current_context
 
-from congkhai.airflow.dagkit import COMMON_DAG_ARGS, CONVERTER_POOL, communes_task, run_day
+from congkhai.airflow.dagkit import COMMON_DAG_ARGS, CONVERTER_POOL, communes_task, run_day, task
 from congkhai.airflow.timetable import WorkingDayTimetable
 
 

@@ -13,7 +13,9 @@ naming it, so an operator sees a red run before staff drop documents that cannot
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import CronTriggerTimetable, dag, task
+from airflow.sdk import CronTriggerTimetable, dag
+
+from congkhai.airflow.dagkit import task
 
 TZ = "Asia/Ho_Chi_Minh"
 

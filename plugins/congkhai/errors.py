@@ -1,6 +1,7 @@
 """The error hierarchy: errors carry data, and say in Vietnamese what a person must fix.
 
-``PermanentError``: bad input (a document, a field, a file); retrying does not help.
+``PermanentError``: bad input (a document, a field, a file); retrying does not help. Inside a
+congkhai task (``congkhai.airflow.dagkit.task``) it fails the task at once, without retries.
 ``TransientError``: the converter is down, a timeout; Airflow retries these.
 """
 

@@ -1,8 +1,8 @@
 """DAG integrity: every DAG in dags/ imports cleanly and follows the project's rules.
 
 GIVEN the dags/ folder WHEN Airflow parses it THEN there is no import error, every DAG has
-tags, an owner, retries where retrying makes sense, and a doc_md an operator can read; and
-parsing touches neither the metadata DB nor a connection.
+tags, an owner, retries where retrying makes sense (but never for a PermanentError), and a doc_md
+an operator can read; and parsing touches neither the metadata DB nor a connection.
 """
 
 from __future__ import annotations
@@ -60,6 +60,14 @@ def test_retries(dagbag):
             if (dag_id, t.task_id) in NO_RETRY_TASKS:
                 continue
             assert t.retries >= 1, f"{dag_id}.{t.task_id}: retries={t.retries}"
+
+
+def test_every_task_fails_fast_on_permanent_errors(dagbag):
+    """Tasks are declared with congkhai.airflow.dagkit.task: a PermanentError is not retried."""
+    for dag_id, dag in dagbag.dags.items():
+        for t in dag.tasks:
+            func = getattr(t, "python_callable", None) or t.partial_kwargs.get("python_callable")
+            assert getattr(func, "congkhai_fail_fast", False), f"{dag_id}.{t.task_id}: not declared with dagkit.task"
 
 
 def test_timezone_is_vietnam(dagbag):

@@ -1,11 +1,24 @@
-"""What every congkhai DAG shares: defaults, the assets, the run's day. Cheap to import (parse time)."""
+"""What every congkhai DAG shares: defaults, the assets, the run's day, the task decorator.
+
+Cheap to import (parse time). Every congkhai task is declared with :func:`task` (this module's, not
+``airflow.sdk.task``): a :class:`~congkhai.errors.PermanentError` then fails the task at once, with
+its Vietnamese message, instead of being retried three times over several minutes; every other
+error (a converter down, a timeout) keeps the DAG's retries.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import logging
+from collections.abc import Callable
 from typing import Any
 
 import pendulum
+
+from congkhai.errors import PermanentError
+
+log = logging.getLogger(__name__)
 
 TZ = "Asia/Ho_Chi_Minh"
 START = pendulum.datetime(2024, 1, 1, tz=TZ)
@@ -30,6 +43,41 @@ COMMON_DAG_ARGS: dict[str, Any] = {
 #: URI of the asset whose events carry new disclosure cases from intake to the issuance DAG.
 CASES_URI = "congkhai://cases"
 INBOX_URI = "congkhai://inbox"
+
+
+def fail_fast(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a task's callable: a :class:`PermanentError` becomes Airflow's ``AirflowFailException``.
+
+    Retrying a broken template or a bad document only repeats the error (and stalls a replay);
+    Airflow fails a task raising ``AirflowFailException`` without retrying it. The Vietnamese
+    message is logged first, then carried by the exception (raised ``from`` the original, so the
+    traceback still shows where it came from).
+    """
+
+    @functools.wraps(func)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except PermanentError as err:
+            from airflow.sdk.exceptions import AirflowFailException
+
+            log.error("%s", err.message_vi)
+            raise AirflowFailException(str(err)) from err
+
+    run.congkhai_fail_fast = True  # type: ignore[attr-defined]
+    return run
+
+
+def task(python_callable: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
+    """``airflow.sdk.task`` for congkhai DAGs: the same arguments, with :func:`fail_fast` applied.
+
+    ``@task``, ``@task(pool=CONVERTER_POOL)`` and ``.expand(...)`` work as with Airflow's decorator.
+    """
+    from airflow.sdk import task as airflow_task
+
+    if python_callable is None:
+        return lambda func: airflow_task(fail_fast(func), **kwargs)
+    return airflow_task(fail_fast(python_callable), **kwargs)
 
 
 def run_day(context: dict[str, Any]) -> dt.date:
@@ -60,8 +108,6 @@ def communes_task():
 
     Call it inside a DAG: ``produce.expand(commune=communes_task())``.
     """
-    from airflow.sdk import task
-
     @task(task_id="communes")
     def communes() -> list[str]:
         """Every commune configured in this installation (CONGKHAI_ONLY_COMMUNES narrows it)."""
