@@ -149,6 +149,9 @@ def test_log_in_browse_search_open_a_pdf(airflow: dict, browser: object, tmp_pat
     ctx.set_default_timeout(30_000)
     try:
         page = ctx.new_page()
+        # The page's Content-Security-Policy must not block anything it uses (scripts, styles, images).
+        blocked: list[str] = []
+        page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
         page.goto(f"{BASE}/")
         page.wait_for_url("**/auth/login**")
         page.fill("input[name=username]", "admin")
@@ -207,5 +210,10 @@ def test_log_in_browse_search_open_a_pdf(airflow: dict, browser: object, tmp_pat
         assert "/congkhai/files/kep/2024/02/02/" in url
         assert ctx.request.get(url).status == 200
         assert _status(url) == 401  # the same file without the session is refused
+
+        # Back to the results as they were (the page's one script, /congkhai/app.js, under its CSP).
+        frame.get_by_role("link", name="‹ Quay lại kết quả").click()
+        expect(frame.locator("main h2")).to_have_text("Kết quả tìm “ho ngheo”")
+        assert [m for m in blocked if "congkhai" in m or "Refused" in m] == [], blocked
     finally:
         ctx.close()
