@@ -110,17 +110,18 @@ def _docx_block_lines(block: Any) -> list[str]:
         return block.text.splitlines()
     lines: list[str] = []
     assert isinstance(block, Table)
-    ncols = max((len(r.cells) for r in block.rows), default=0)
-    seen: set[int] = set()
+    grid = [row.cells for row in block.rows]
+    ncols = max((len(cells) for cells in grid), default=0)
+    # A merged cell repeats (across its row, down its column): read each <w:tc> once. Remember the
+    # elements themselves, kept alive here: lxml's proxy objects are transient and their id() is
+    # reused, which skipped a random cell (often the date) in some reads, differently in each process.
+    seen: set[object] = set()
     for c in range(ncols):
-        for row in block.rows:
-            if c >= len(row.cells):
+        for cells in grid:
+            if c >= len(cells) or cells[c]._tc in seen:
                 continue
-            cell = row.cells[c]
-            if id(cell._tc) in seen:  # merged cells repeat
-                continue
-            seen.add(id(cell._tc))
-            for inner in cell.iter_inner_content():
+            seen.add(cells[c]._tc)
+            for inner in cells[c].iter_inner_content():
                 lines.extend(_docx_block_lines(inner))
     return lines
 
