@@ -70,10 +70,10 @@ def test_item_kind_and_per_year_entries(root: Path) -> None:
     assert [f["kind"] for f in res[0]["files"]] == ["posting_end"]
     (q,) = find(root, "kep", kind="quarterly_list")
     assert q == {
-        "case_id": None, "issued": "2024-04-02", "item": None, "doc_number": "01", "doc_code": "DM-UBND",
+        "case_id": None, "issued": "2024-04-02", "item": None, "doc_number": "01", "doc_code": "TB-UBND",
         "subject": "Danh mục thông tin đã công khai quý I năm 2024", "path": "kep/2024/00_ca-nam",
         "files": [{"kind": "quarterly_list",
-                   "path": "kep/2024/00_ca-nam/08_danh-muc-cong-khai-quy_2024-q1_so-01-DM-UBND_v1.pdf",
+                   "path": "kep/2024/00_ca-nam/08_danh-muc-cong-khai-quy_2024-q1_so-01-TB-UBND_v1.pdf",
                    "sha256": q["files"][0]["sha256"], "version": 1}],
     }
     assert (root / q["files"][0]["path"]).is_file()

@@ -161,8 +161,8 @@ def test_year_folder_and_lookups(archive: Archive, files: dict[str, Path]) -> No
     assert y.rel_path == f"2024/{layout.YEAR_DIR}" and y.is_year and y.case_id is None
     e = y.add_file("quarterly_list", files["danh_muc.pdf"], number=1, doc_date=dt.date(2024, 4, 2),
                    versioned_key="quarterly_list:2024-Q1")
-    assert e.path == "08_danh-muc-cong-khai-quy_2024-q1_so-01-DM-UBND_v1.pdf"
-    assert e.title == "Danh mục thông tin đã công khai năm 2024"
+    assert e.path == "08_danh-muc-cong-khai-quy_2024-q1_so-01-TB-UBND_v1.pdf"
+    assert e.title == "Danh sách các nội dung đã công khai theo quý năm 2024"
     assert archive.year_folder(2024).manifest["files"][0]["sha256"] == e.sha256
     folder = archive.open_case(case())
     orig = folder.add_original(files["ho_ngheo.pdf"])

@@ -59,5 +59,5 @@ def test_damaged_manifest_and_index_is_ignored(root: Path) -> None:
     (root / "kep/2024/00_ca-nam/manifest.json").write_text("{", encoding="utf-8")
     report = verify(root)
     assert report.damaged == ["kep/2024/00_ca-nam/manifest.json"]
-    assert report.unknown == ["kep/2024/00_ca-nam/08_danh-muc-cong-khai-quy_2024-q1_so-01-DM-UBND_v1.pdf"]
+    assert report.unknown == ["kep/2024/00_ca-nam/08_danh-muc-cong-khai-quy_2024-q1_so-01-TB-UBND_v1.pdf"]
     assert not any(".index" in p for p in report.unknown)  # the derived index is never "unknown"

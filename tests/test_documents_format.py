@@ -212,13 +212,16 @@ def test_group_notice_text(rendered) -> None:
     assert "{{" not in txt and "{%" not in txt
 
 
-def test_file_patterns() -> None:
-    assert get_kind("posting_start_group").file_name(date="2024-01-08", group="tdp02", key="20240105-15-qd-ubnd") \
-        == "2024-01-08_BB-niem-yet-tdp02_20240105-15-qd-ubnd.docx"
+def test_file_names_and_sections() -> None:
+    """Archive file names come from the kind table (archive/layout.py reads it)."""
+    from congkhai.archive.layout import file_name
+
+    assert file_name("posting_start_group", ext="docx", version=1, number=6, qual="tdp02") \
+        == "04_bien-ban-niem-yet-tdp_tdp02_so-06-BB-UBND_v1.docx"
     for k in KINDS.values():
         assert k.type_code in ("KH", "BB", "BC", "TB")
         assert set(all_fields(k.id)) >= set(k.fields)
-    assert [k.dossier_section for k in KINDS.values() if k.dossier_section] == [1, 2, 3, 4, 5, 6, 7]
+    assert sorted({k.dossier_section for k in KINDS.values() if k.dossier_section}) == [1, 2, 3, 4, 5, 6, 7, 8]
 
 
 def test_date_words_in_documents(rendered) -> None:

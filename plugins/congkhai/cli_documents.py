@@ -103,7 +103,7 @@ def register(app: typer.Typer) -> None:
             return
         for k in KINDS.values():
             sec = f"hồ sơ mục {k.dossier_section}" if k.dossier_section else "-"
-            typer.echo(f"{k.number}. {k.id:20} {k.type_code}-{k.issuer_code:5} {sec:12} {k.title_vi}")
+            typer.echo(f"{k.number:02d} {k.id:20} {k.code:8} {sec:12} {k.title_vi}")
 
     @app.command("render")
     def render_cmd(

@@ -22,9 +22,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from congkhai.documents.kinds import ALL_KINDS, Kind
 from congkhai.textutil import slug
 
 MANIFEST = "manifest.json"
@@ -33,41 +33,18 @@ INDEX_DIR = ".index"
 YEAR_DIR = "00_ca-nam"
 
 
-@dataclass(frozen=True)
-class KindInfo:
-    order: int
-    file_word: str  # ASCII words in the file name
-    label_vi: str  # what a person reads
-    default_code: str | None  # document code after the number, e.g. BB-UBND
-    per_year: bool = False
-
-
-#: Every kind of file the archive keeps. Template kind identifiers first, then ``original`` etc.
-KINDS: dict[str, KindInfo] = {
-    "original": KindInfo(0, "van-ban-goc", "Văn bản gốc", None),
-    "yearly_plan": KindInfo(1, "ke-hoach-cong-khai-nam", "Kế hoạch công khai năm", "KH-UBND", True),
-    "activity_plan": KindInfo(2, "ke-hoach-cong-khai", "Kế hoạch công khai", "KH-UBND"),
-    "posting_start_ubnd": KindInfo(
-        3, "bien-ban-niem-yet-ubnd", "Biên bản niêm yết tại trụ sở UBND", "BB-UBND"
-    ),
-    "posting_start_group": KindInfo(
-        4, "bien-ban-niem-yet-tdp", "Biên bản niêm yết tại nhà văn hóa tổ dân phố", "BB-UBND"
-    ),
-    "group_notice": KindInfo(5, "thong-bao-to-truong", "Thông báo gửi tổ trưởng tổ dân phố", "TB-UBND"),
-    "broadcast_report": KindInfo(6, "bao-cao-phat-tin", "Báo cáo kết quả phát tin", "BC-ĐTT"),
-    "posting_end": KindInfo(7, "bien-ban-ket-thuc", "Biên bản kết thúc công khai", "BB-UBND"),
-    "quarterly_list": KindInfo(8, "danh-muc-cong-khai-quy", "Danh mục thông tin đã công khai", "DM-UBND", True),
-    "council_report": KindInfo(9, "bao-cao-hdnd", "Báo cáo kết quả công khai trình HĐND", "BC-UBND", True),
-    "signed_scan": KindInfo(10, "ban-quet-co-chu-ky", "Bản quét có chữ ký", None),
-    "dossier": KindInfo(11, "ho-so-cong-khai", "Hồ sơ công khai", None, True),
-}
+#: Every kind of file the archive keeps, read from the one kind table (``documents/kinds.py``): the
+#: file-name number (``order``) and word (``file_word``), the label (``label_vi``), the code after
+#: the number (``default_code``) and whether it goes in the year folder (``per_year``).
+KindInfo = Kind
+KINDS: dict[str, Kind] = ALL_KINDS
 
 PER_YEAR_KINDS = frozenset(k for k, v in KINDS.items() if v.per_year)
 _DAY_PART = re.compile(r"^\d{2}$")
 _YEAR_PART = re.compile(r"^\d{4}$")
 
 
-def kind_info(kind: str) -> KindInfo:
+def kind_info(kind: str) -> Kind:
     try:
         return KINDS[kind]
     except KeyError:

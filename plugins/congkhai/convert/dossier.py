@@ -50,6 +50,7 @@ from pathlib import Path
 
 from congkhai.convert.base import ConversionError, Converter, PdfMetadata, PdfVerificationError
 from congkhai.convert.verify import PdfReport, verify_pdf
+from congkhai.documents.kinds import ALL_KINDS
 from congkhai.errors import UsageError
 from congkhai.textutil import nfc
 
@@ -61,17 +62,22 @@ class Section:
     kinds: tuple[str, ...]
 
 
+_SECTION_TITLES = {
+    1: "Kế hoạch thực hiện công khai thông tin của UBND xã",
+    2: "Kế hoạch công khai thông tin đối với công việc, hoạt động cụ thể",
+    3: "Biên bản niêm yết tại Bản tin công khai của UBND xã",
+    4: "Biên bản niêm yết tại Bản tin công khai ở nhà văn hóa tổ dân phố",
+    5: "Báo cáo kết quả phát tin, bài của Đài truyền thanh xã",
+    6: "Biên bản kết thúc công khai thông tin",
+    7: "Báo cáo kết quả thực hiện công khai trình kỳ họp HĐND xã",
+    8: "Danh sách nội dung đã thực hiện công khai theo quý",
+}
+#: Which kinds go in which section: read from the one kind table (``Kind.dossier_section``).
 SECTIONS: tuple[Section, ...] = (
-    Section("1", "Kế hoạch thực hiện công khai thông tin của UBND xã", ("yearly_plan",)),
-    Section("2", "Kế hoạch công khai thông tin đối với công việc, hoạt động cụ thể", ("activity_plan",)),
-    Section("3", "Biên bản niêm yết tại Bản tin công khai của UBND xã", ("posting_start_ubnd",)),
-    Section("4", "Biên bản niêm yết tại Bản tin công khai ở nhà văn hóa tổ dân phố",
-            ("posting_start_group", "group_notice")),
-    Section("5", "Báo cáo kết quả phát tin, bài của Đài truyền thanh xã", ("broadcast_report",)),
-    Section("6", "Biên bản kết thúc công khai thông tin", ("posting_end",)),
-    Section("7", "Báo cáo kết quả thực hiện công khai trình kỳ họp HĐND xã", ("council_report",)),
-    Section("8", "Danh sách nội dung đã thực hiện công khai theo quý", ("quarterly_list",)),
-    Section("PL", "Phụ lục: Văn bản được công khai", ("disclosed_document", "original")),
+    *(Section(str(n), title, tuple(k.id for k in ALL_KINDS.values() if k.dossier_section == n))
+      for n, title in _SECTION_TITLES.items()),
+    Section("PL", "Phụ lục: Văn bản được công khai",
+            ("disclosed_document", *(k.id for k in ALL_KINDS.values() if k.dossier_appendix))),
 )
 KIND_SECTION: dict[str, Section] = {k: s for s in SECTIONS for k in s.kinds}
 
@@ -336,13 +342,7 @@ def entries_from_folder(folder: Path | str) -> list[DossierEntry]:
     """
     from pypdf import PdfReader
 
-    words = {
-        "ke-hoach-cong-khai-nam": "yearly_plan", "ke-hoach-cong-khai": "activity_plan",
-        "bien-ban-niem-yet-ubnd": "posting_start_ubnd", "bien-ban-niem-yet-tdp": "posting_start_group",
-        "thong-bao-to-truong": "group_notice", "bao-cao-phat-tin": "broadcast_report",
-        "bien-ban-ket-thuc": "posting_end", "danh-muc-cong-khai-quy": "quarterly_list",
-        "bao-cao-hdnd": "council_report", "van-ban-goc": "original",
-    }
+    words = {k.file_word: k.id for k in ALL_KINDS.values() if k.id in KIND_SECTION}
     out, unknown = [], []
     for pdf in sorted(Path(folder).glob("*.pdf")):
         name = pdf.name.lower()

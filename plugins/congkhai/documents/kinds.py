@@ -1,9 +1,15 @@
-"""The nine document kinds of a disclosure dossier and their manifests.
+"""The one table of kinds: every fact about a document kind that any module needs.
 
-A manifest says what a template needs (its fields, checked against the template's own Jinja
-variables by the tests), its official type code (KH, BB, BC, TB: the register counts numbers per
-type code), the issuer code after the dash (``05/BB-UBND``), the archive file-name pattern and the
-section (1-7) of the disclosure dossier (hồ sơ công khai) it belongs to.
+Per kind: the template's fields (checked against the template's own Jinja variables by the
+tests), the label a person reads, the document type and its official type code (KH, BB, BC, TB:
+the register counts numbers per code), the issuer code after the dash (``05/BB-UBND``), the
+archive file-name word and number (``03_bien-ban-niem-yet-ubnd_…``; the number also orders
+``congkhai kinds``), whether it is filed in the year folder, and the section of the disclosure
+dossier (hồ sơ công khai) it goes in. ``archive/layout.py`` (file names, labels) and
+``convert/dossier.py`` (sections) read this table; nothing else keeps its own copy.
+
+``KINDS`` are the nine kinds made from a template; ``FILE_KINDS`` the other files the archive
+keeps (the original, a signed scan, the assembled dossier); ``ALL_KINDS`` both, by number.
 
 Glossary (code ↔ what a commune official calls it):
 
@@ -12,11 +18,11 @@ yearly_plan          Kế hoạch thực hiện công khai năm …
 activity_plan        Kế hoạch công khai thông tin đối với công việc, hoạt động cụ thể
 posting_start_ubnd   Biên bản niêm yết (bắt đầu công khai) tại Bản tin công khai của UBND
 posting_start_group  Biên bản niêm yết tại nhà văn hóa thôn / tổ dân phố
+group_notice         Thông báo gửi trưởng thôn / tổ trưởng tổ dân phố (.docx và .txt)
 broadcast_report     Báo cáo kết quả phát tin của Đài truyền thanh
 posting_end          Biên bản kết thúc công khai
-quarterly_list       Thông báo danh sách các nội dung đã công khai trong quý
+quarterly_list       Thông báo danh sách các nội dung đã công khai theo quý
 council_report       Báo cáo kết quả thực hiện công khai (trình kỳ họp HĐND)
-group_notice         Thông báo gửi trưởng thôn / tổ trưởng tổ dân phố (.docx và .txt)
 ==================== ==========================================================================
 """
 
@@ -57,16 +63,18 @@ MINUTE_FIELDS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Kind:
-    """One document kind: its template, its fields and where it goes."""
+    """One kind of file: a document made from a template, or another file the archive keeps."""
 
     id: str
-    number: int  # 1-9, as in the issue and docs/documents.md
-    title_vi: str
-    doc_type: str  # KẾ HOẠCH, BIÊN BẢN, BÁO CÁO, THÔNG BÁO
-    type_code: str  # KH, BB, BC, TB
-    issuer_code: str  # after the dash: 05/BB-UBND
-    dossier_section: int | None  # 1-7 (hồ sơ công khai); None: not part of the seven
-    file_pattern: str  # archive file name, str.format with the context fields below
+    number: int  # NN of archive file names (00 original … 11 dossier); the order of `congkhai kinds`
+    title_vi: str  # what a person reads: archive page, PDF subject, default title (+ " năm 2024")
+    file_word: str  # ASCII words in archive file names
+    doc_type: str = ""  # KẾ HOẠCH, BIÊN BẢN, BÁO CÁO, THÔNG BÁO ("" for files not made here)
+    type_code: str = ""  # KH, BB, BC, TB
+    issuer_code: str = "UBND"  # after the dash: 05/BB-UBND
+    dossier_section: int | None = None  # 1-8 of the dossier (convert/dossier.py); None: not merged
+    dossier_appendix: bool = False  # merged in the dossier's appendix (the disclosed originals)
+    per_year: bool = False  # filed in the year folder (00_ca-nam), not in a case folder
     fields: dict[str, str] = field(default_factory=dict)
     per_group: bool = False  # one document per residential group
     text_too: bool = False  # also a UTF-8 .txt
@@ -74,6 +82,11 @@ class Kind:
     @property
     def template(self) -> str:
         return f"{self.id}.docx"
+
+    @property
+    def code(self) -> str | None:
+        """``BB-UBND``: what follows the number (None for files not made here)."""
+        return f"{self.type_code}-{self.issuer_code}" if self.type_code else None
 
     @property
     def series(self) -> str:
@@ -87,11 +100,20 @@ class Kind:
     def notation(self, number: int | None) -> str:
         """``05/BB-UBND``; ``…/BB-UBND`` when the number is left for the clerk."""
         n = "…" if number is None else f"{number:02d}"
-        return f"{n}/{self.type_code}-{self.issuer_code}"
+        return f"{n}/{self.code}"
 
-    def file_name(self, **values: Any) -> str:
-        """Archive file name from the pattern (``{date}``: ISO date, ``{key}``: case/group slug)."""
-        return self.file_pattern.format(**values)
+    # The names the archive layout reads (``layout.kind_info(kind).order`` …).
+    @property
+    def order(self) -> int:
+        return self.number
+
+    @property
+    def label_vi(self) -> str:
+        return self.title_vi
+
+    @property
+    def default_code(self) -> str | None:
+        return self.code
 
     def manifest(self) -> dict[str, Any]:
         return {
@@ -103,7 +125,9 @@ class Kind:
             "issuer_code": self.issuer_code,
             "series": self.series,
             "dossier_section": self.dossier_section,
-            "file_pattern": self.file_pattern,
+            "file_word": self.file_word,
+            "file_name": f"{self.number:02d}_{self.file_word}_…_so-NN-{self.code}_vN.docx|pdf",
+            "per_year": self.per_year,
             "template": self.template,
             "per_group": self.per_group,
             "text_too": self.text_too,
@@ -119,118 +143,133 @@ def _f(*parts: dict[str, str], **own: str) -> dict[str, str]:
     return out
 
 
-KINDS: dict[str, Kind] = {
+_MADE: tuple[Kind, ...] = (
+    Kind(
+        "yearly_plan", 1, "Kế hoạch thực hiện công khai", "ke-hoach-cong-khai-nam",
+        "KẾ HOẠCH", "KH", dossier_section=1, per_year=True,
+        fields=_f(
+            HEADER_FIELDS, SIGN_UBND,
+            year="Năm của kế hoạch / the plan's year",
+            bases="Các căn cứ (Căn cứ …;) / legal bases",
+            intro="Câu dẫn trước phần I / introduction",
+            purposes="I.1 Mục đích: từng đoạn / purposes",
+            requirements="I.2 Yêu cầu: từng đoạn / requirements",
+            regular_items="II.1 Nội dung công khai thường xuyên: {number, title, channels[], timing[]} / regular items",
+            yearly_timing="II.2.1 Thời điểm công khai / timing of the yearly content",
+            yearly_channels="II.2.2 Hình thức, thời gian công khai / channels of the yearly content",
+            content_sections="II.2.3 Nội dung theo quý và chưa rõ thời gian: {number, heading, intro, entries[]} / content by quarter",
+            dossier_intro="III Câu dẫn hồ sơ công khai / dossier introduction",
+            dossier="III Hồ sơ công khai: 7 loại văn bản / the dossier list",
+            organisation="IV Tổ chức thực hiện: {heading, paragraphs[]} / organisation",
+            closing="Đoạn giao nhiệm vụ cuối kế hoạch / closing paragraph",
+        ),
+    ),
+    Kind(
+        "activity_plan", 2, "Kế hoạch công khai thông tin đối với công việc cụ thể", "ke-hoach-cong-khai",
+        "KẾ HOẠCH", "KH", dossier_section=2,
+        fields=_f(
+            HEADER_FIELDS, SIGN_UBND,
+            bases="Các căn cứ / legal bases",
+            intro="Câu dẫn / introduction",
+            purposes="Mục đích, yêu cầu / purposes",
+            content="Nội dung công khai (văn bản, trích yếu) / what is disclosed",
+            timing="Thời điểm công khai / when",
+            channels="Hình thức, thời gian công khai / channels with durations",
+            responsibilities="Tổ chức thực hiện / who does what",
+        ),
+    ),
+    Kind(
+        "posting_start_ubnd", 3, "Biên bản niêm yết tại Bản tin công khai của UBND", "bien-ban-niem-yet-ubnd",
+        "BIÊN BẢN", "BB", dossier_section=3,
+        fields=_f(HEADER_FIELDS, MINUTE_FIELDS, SIGN_MINUTES,
+                  location="Địa điểm niêm yết / where", also="Các hình thức công khai đồng thời / other channels"),
+    ),
+    Kind(
+        "posting_start_group", 4, "Biên bản niêm yết tại nhà văn hóa thôn, tổ dân phố", "bien-ban-niem-yet-tdp",
+        "BIÊN BẢN", "BB", dossier_section=4, per_group=True,
+        fields=_f(HEADER_FIELDS, MINUTE_FIELDS, SIGN_MINUTES,
+                  location="Địa điểm niêm yết (nhà văn hóa) / where",
+                  also="Các hình thức công khai đồng thời / other channels"),
+    ),
+    Kind(
+        # With the group minutes in the dossier: it asks the group leaders to post.
+        "group_notice", 5, "Thông báo gửi trưởng thôn, tổ trưởng tổ dân phố", "thong-bao-to-truong",
+        "THÔNG BÁO", "TB", dossier_section=4, per_group=True, text_too=True,
+        fields=_f(
+            HEADER_FIELDS, SIGN_UBND,
+            addressee="Kính gửi / addressee",
+            intro="Câu dẫn / introduction",
+            document="Văn bản được công khai / the document",
+            period="Thời gian niêm yết / posting period",
+            request="Đề nghị / request",
+            tasks="Việc cần làm: từng dòng / tasks",
+            closing="Câu kết / closing",
+        ),
+    ),
+    Kind(
+        "broadcast_report", 6, "Báo cáo kết quả phát tin của Đài truyền thanh", "bao-cao-phat-tin",
+        "BÁO CÁO", "BC", "ĐTT", dossier_section=5,
+        fields=_f(
+            HEADER_FIELDS, SIGN_UBND,
+            intro="Câu dẫn / introduction",
+            document="Văn bản được phát tin / the broadcast document",
+            broadcasts="Các lần phát: {date, times, count} / one row per day",
+            summary="Tổng hợp số ngày, số lần phát / totals",
+            feedback="Ý kiến phản hồi / feedback",
+            closing="Câu kết / closing",
+        ),
+    ),
+    Kind(
+        "posting_end", 7, "Biên bản kết thúc công khai", "bien-ban-ket-thuc",
+        "BIÊN BẢN", "BB", dossier_section=6,
+        fields=_f(HEADER_FIELDS, MINUTE_FIELDS, SIGN_MINUTES,
+                  channels="Hình thức, địa điểm đã công khai / channels",
+                  feedback="Ý kiến phản hồi đã nhận (rỗng: không có) / feedback received"),
+    ),
+    Kind(
+        # A notice (THÔNG BÁO, …/TB-UBND) listing the quarter's disclosures; its own dossier section
+        # after the seed's seven. The file word "danh-muc" is kept: archives already hold such names.
+        "quarterly_list", 8, "Danh sách các nội dung đã công khai theo quý", "danh-muc-cong-khai-quy",
+        "THÔNG BÁO", "TB", dossier_section=8, per_year=True,
+        fields=_f(
+            HEADER_FIELDS, SIGN_UBND,
+            intro="Câu dẫn / introduction",
+            rows="Bảng: {title, document, channels, dates} / table rows",
+            closing="Câu kết / closing",
+        ),
+    ),
+    Kind(
+        "council_report", 9, "Báo cáo kết quả thực hiện công khai trình HĐND", "bao-cao-hdnd",
+        "BÁO CÁO", "BC", dossier_section=7, per_year=True,
+        fields=_f(
+            HEADER_FIELDS, SIGN_UBND,
+            intro="Câu dẫn / introduction",
+            deployment="I. Tình hình triển khai / deployment",
+            results="II. Kết quả (số liệu) / results",
+            listed="Các nội dung đã công khai trong kỳ / items disclosed",
+            shortcomings="III. Tồn tại, hạn chế / shortcomings",
+            next_steps="IV. Phương hướng / next steps",
+            closing="Câu kết / closing",
+        ),
+    ),
+)
+
+#: The nine kinds made from a template, by number.
+KINDS: dict[str, Kind] = {k.id: k for k in _MADE}
+
+#: Files the archive keeps that are not made from a template.
+FILE_KINDS: dict[str, Kind] = {
     k.id: k
     for k in (
-        Kind(
-            "yearly_plan", 1, "Kế hoạch thực hiện công khai năm", "KẾ HOẠCH", "KH", "UBND", 1,
-            "{date}_KH-cong-khai-nam-{year}.docx",
-            _f(
-                HEADER_FIELDS, SIGN_UBND,
-                year="Năm của kế hoạch / the plan's year",
-                bases="Các căn cứ (Căn cứ …;) / legal bases",
-                intro="Câu dẫn trước phần I / introduction",
-                purposes="I.1 Mục đích: từng đoạn / purposes",
-                requirements="I.2 Yêu cầu: từng đoạn / requirements",
-                regular_items="II.1 Nội dung công khai thường xuyên: {number, title, channels[], timing[]} / regular items",
-                yearly_timing="II.2.1 Thời điểm công khai / timing of the yearly content",
-                yearly_channels="II.2.2 Hình thức, thời gian công khai / channels of the yearly content",
-                content_sections="II.2.3 Nội dung theo quý và chưa rõ thời gian: {number, heading, intro, entries[]} / content by quarter",
-                dossier_intro="III Câu dẫn hồ sơ công khai / dossier introduction",
-                dossier="III Hồ sơ công khai: 7 loại văn bản / the dossier list",
-                organisation="IV Tổ chức thực hiện: {heading, paragraphs[]} / organisation",
-                closing="Đoạn giao nhiệm vụ cuối kế hoạch / closing paragraph",
-            ),
-        ),
-        Kind(
-            "activity_plan", 2, "Kế hoạch công khai thông tin đối với công việc cụ thể", "KẾ HOẠCH", "KH", "UBND", 2,
-            "{date}_KH-cong-khai-{key}.docx",
-            _f(
-                HEADER_FIELDS, SIGN_UBND,
-                bases="Các căn cứ / legal bases",
-                intro="Câu dẫn / introduction",
-                purposes="Mục đích, yêu cầu / purposes",
-                content="Nội dung công khai (văn bản, trích yếu) / what is disclosed",
-                timing="Thời điểm công khai / when",
-                channels="Hình thức, thời gian công khai / channels with durations",
-                responsibilities="Tổ chức thực hiện / who does what",
-            ),
-        ),
-        Kind(
-            "posting_start_ubnd", 3, "Biên bản niêm yết tại Bản tin công khai của UBND", "BIÊN BẢN", "BB", "UBND", 3,
-            "{date}_BB-niem-yet-UBND_{key}.docx",
-            _f(HEADER_FIELDS, MINUTE_FIELDS, SIGN_MINUTES,
-               location="Địa điểm niêm yết / where", also="Các hình thức công khai đồng thời / other channels"),
-        ),
-        Kind(
-            "posting_start_group", 4, "Biên bản niêm yết tại nhà văn hóa thôn, tổ dân phố", "BIÊN BẢN", "BB", "UBND", 4,
-            "{date}_BB-niem-yet-{group}_{key}.docx",
-            _f(HEADER_FIELDS, MINUTE_FIELDS, SIGN_MINUTES,
-               location="Địa điểm niêm yết (nhà văn hóa) / where", also="Các hình thức công khai đồng thời / other channels"),
-            per_group=True,
-        ),
-        Kind(
-            "broadcast_report", 5, "Báo cáo kết quả phát tin của Đài truyền thanh", "BÁO CÁO", "BC", "ĐTT", 5,
-            "{date}_BC-phat-tin_{key}.docx",
-            _f(
-                HEADER_FIELDS, SIGN_UBND,
-                intro="Câu dẫn / introduction",
-                document="Văn bản được phát tin / the broadcast document",
-                broadcasts="Các lần phát: {date, times, count} / one row per day",
-                summary="Tổng hợp số ngày, số lần phát / totals",
-                feedback="Ý kiến phản hồi / feedback",
-                closing="Câu kết / closing",
-            ),
-        ),
-        Kind(
-            "posting_end", 6, "Biên bản kết thúc công khai", "BIÊN BẢN", "BB", "UBND", 6,
-            "{date}_BB-ket-thuc_{key}.docx",
-            _f(HEADER_FIELDS, MINUTE_FIELDS, SIGN_MINUTES,
-               channels="Hình thức, địa điểm đã công khai / channels",
-               feedback="Ý kiến phản hồi đã nhận (rỗng: không có) / feedback received"),
-        ),
-        Kind(
-            "quarterly_list", 7, "Danh sách các nội dung đã công khai trong quý", "THÔNG BÁO", "TB", "UBND", None,
-            "{date}_TB-danh-sach-quy-{quarter}-{year}.docx",
-            _f(
-                HEADER_FIELDS, SIGN_UBND,
-                intro="Câu dẫn / introduction",
-                rows="Bảng: {title, document, channels, dates} / table rows",
-                closing="Câu kết / closing",
-            ),
-        ),
-        Kind(
-            "council_report", 8, "Báo cáo kết quả thực hiện công khai trình HĐND", "BÁO CÁO", "BC", "UBND", 7,
-            "{date}_BC-ket-qua-cong-khai_{key}.docx",
-            _f(
-                HEADER_FIELDS, SIGN_UBND,
-                intro="Câu dẫn / introduction",
-                deployment="I. Tình hình triển khai / deployment",
-                results="II. Kết quả (số liệu) / results",
-                listed="Các nội dung đã công khai trong kỳ / items disclosed",
-                shortcomings="III. Tồn tại, hạn chế / shortcomings",
-                next_steps="IV. Phương hướng / next steps",
-                closing="Câu kết / closing",
-            ),
-        ),
-        Kind(
-            "group_notice", 9, "Thông báo gửi trưởng thôn, tổ trưởng tổ dân phố", "THÔNG BÁO", "TB", "UBND", None,
-            "{date}_TB-gui-{group}_{key}.docx",
-            _f(
-                HEADER_FIELDS, SIGN_UBND,
-                addressee="Kính gửi / addressee",
-                intro="Câu dẫn / introduction",
-                document="Văn bản được công khai / the document",
-                period="Thời gian niêm yết / posting period",
-                request="Đề nghị / request",
-                tasks="Việc cần làm: từng dòng / tasks",
-                closing="Câu kết / closing",
-            ),
-            per_group=True,
-            text_too=True,
-        ),
+        Kind("original", 0, "Văn bản gốc", "van-ban-goc", dossier_appendix=True),
+        Kind("signed_scan", 10, "Bản quét có chữ ký", "ban-quet-co-chu-ky"),
+        Kind("dossier", 11, "Hồ sơ công khai", "ho-so-cong-khai", per_year=True),
     )
 }
+
+#: Every kind of file, by number: what the archive layout and the dossier read.
+ALL_KINDS: dict[str, Kind] = dict(sorted({**KINDS, **FILE_KINDS}.items(), key=lambda kv: kv[1].number))
+
 
 #: Extra variables only the .txt of the group notice uses (not in the .docx).
 TEXT_ONLY_FIELDS: dict[str, dict[str, str]] = {

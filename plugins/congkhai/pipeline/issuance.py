@@ -16,6 +16,7 @@ from typing import Any
 from congkhai.archive.store import CaseFolder
 from congkhai.case import Case
 from congkhai.documents.context import build_context
+from congkhai.documents.kinds import KINDS
 from congkhai.pipeline.context import CommuneRun, schedule_record
 from congkhai.pipeline.produce import DocSpec, Produced, produce
 from congkhai.plan import Item
@@ -62,8 +63,10 @@ def posting_specs(run: CommuneRun, case: Case, *, schedule: Schedule | None, ite
     return out
 
 
-#: The register series a dropped document's own number belongs to, by its code (``20/TB-UBND``).
-_EXTERNAL_SERIES = re.compile(r"^(KH|BB|BC|TB)-UBND$")
+#: The register series a dropped document's own number belongs to, by its code (``20/TB-UBND``): the
+#: series of the People's Committee's own kinds (KH, BB, BC, TB).
+_EXTERNAL_SERIES = re.compile(
+    "^({})-UBND$".format("|".join(sorted({k.type_code for k in KINDS.values() if k.issuer_code == "UBND"}))))
 
 
 def note_external_number(run: CommuneRun, folder: CaseFolder, case: Case) -> None:
