@@ -79,3 +79,11 @@ def test_rendered_documents_print_the_table(tmp_path, code):
         doc = Document(str(render(kid, ctx, tmp_path / f"{kid}.docx")))
         paragraphs = [p.text.strip() for p in doc.paragraphs]
         assert k.doc_type in paragraphs, (kid, k.doc_type)
+
+
+def test_every_kind_has_its_builder():
+    """The context package builds every kind of the table: per case (CASE_BUILDERS) or per year."""
+    from congkhai.documents.context import CASE_BUILDERS
+
+    assert set(CASE_BUILDERS) == {k.id for k in KINDS.values() if not k.per_year}
+    assert {k.id for k in KINDS.values() if k.per_year} == {"yearly_plan", "quarterly_list", "council_report"}

@@ -22,6 +22,7 @@ from congkhai.config import settings
 from congkhai.pipeline.calendar_jobs import daily_specs
 from congkhai.pipeline.context import CommuneRun
 from congkhai.pipeline.issuance import issuance_specs, spec
+from congkhai.textutil import place_date_line
 
 PACKAGE = Path(__file__).resolve().parent.parent / "plugins" / "congkhai"
 LOADERS = ("load_commune", "load_plan", "load_plan_or_latest", "default_calendar")
@@ -88,4 +89,7 @@ def test_full_issuance_builds_from_values_only(loaded_run):
     ]
     rows = year[0].context["rows"]
     assert [r["dates"] for r in rows] == ["Từ 18/03/2024 đến 17/04/2024", "Từ 05/03/2024 đến 04/04/2024"]
+    # every document is filed under the date it prints (one rule: document_date), never read back from its text
+    for s in [*specs, *daily, *year]:
+        assert s.context["place_date"] == place_date_line(run.commune.place, s.doc_date), (s.kind, s.doc_date)
 

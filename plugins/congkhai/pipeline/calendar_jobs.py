@@ -22,7 +22,7 @@ from typing import Any
 from congkhai.archive.store import CaseFolder
 from congkhai.case import Case
 from congkhai.pipeline.context import CommuneRun, schedule_record
-from congkhai.pipeline.issuance import context_date, issuance_specs, repost, spec
+from congkhai.pipeline.issuance import issuance_specs, repost, spec
 from congkhai.pipeline.produce import DocSpec, produce, resolve_folder
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
@@ -231,7 +231,7 @@ def run_council(run: CommuneRun, day: dt.date, converter: Any = None) -> dict[st
     return {"day": day.isoformat(), "session": session.isoformat(), **produce(run, [s], converter).to_dict()}
 
 
-__all__ = ["context_date", "daily_specs", "deadline_check", "run_council", "run_daily", "run_january",
+__all__ = ["daily_specs", "deadline_check", "run_council", "run_daily", "run_january",
            "run_quarterly", "schedule_record"]
 
 

@@ -15,29 +15,21 @@ from typing import Any
 
 from congkhai.archive.store import CaseFolder
 from congkhai.case import Case
-from congkhai.documents.context import build_context
+from congkhai.documents.context import build_context, document_date
 from congkhai.documents.kinds import KINDS
 from congkhai.pipeline.context import CommuneRun, schedule_record
 from congkhai.pipeline.produce import DocSpec, Produced, produce
 from congkhai.plan import Item
 from congkhai.schedule import Schedule
 
-_DATE_WORDS = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})")
-
-
-def context_date(ctx: dict[str, Any], default: dt.date) -> dt.date:
-    """The date a document prints in its place-and-date line."""
-    m = _DATE_WORDS.search(str(ctx.get("place_date") or ""))
-    if not m:
-        return default
-    return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-
 
 def spec(run: CommuneRun, kind: str, key: str, folder: str, title: str, default_date: dt.date,
          **build: Any) -> DocSpec:
+    """One document to make. It is filed under the date it is dated (``document_date``, the rule its
+    builder uses), or ``default_date`` when that is a blank to fill in."""
     ctx = build_context(kind, run.commune, register=run.register, **build)
-    return DocSpec(kind=kind, key=key, folder=folder, context=ctx, doc_date=context_date(ctx, default_date),
-                   title=title)
+    return DocSpec(kind=kind, key=key, folder=folder, context=ctx,
+                   doc_date=document_date(kind, **build) or default_date, title=title)
 
 
 def posting_specs(run: CommuneRun, case: Case, *, schedule: Schedule | None, item: Item | None,

@@ -1,0 +1,171 @@
+"""Documents over many cases: the quarterly list (Danh sách các nội dung đã công khai theo quý) and the
+report to the People's Council (Báo cáo kết quả thực hiện công khai). Each case comes with its plan
+item and schedule (:class:`~congkhai.schedule.ScheduledCase`): the dates and the lateness printed are
+the ones the minutes print."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from congkhai.case import Case
+from congkhai.commune import Commune
+from congkhai.documents.context.blocks import header_fields, official_number, signer_fields
+from congkhai.documents.context.wording import BLANK_DMY, ROMAN, channel_short, dmy, dmy_or_blank, lower_first
+from congkhai.documents.register import Register
+from congkhai.errors import UsageError
+from congkhai.schedule import Schedule, ScheduledCase
+
+
+def quarter_bounds(year: int, q: int) -> tuple[dt.date, dt.date]:
+    start = dt.date(year, 3 * q - 2, 1)
+    end = dt.date(year + (q == 4), (3 * q) % 12 + 1, 1) - dt.timedelta(days=1)
+    return start, end
+
+
+def _row_dates(schedule: Schedule | None) -> str:
+    """``Từ 18/03/2024 đến 17/04/2024``; ``Từ 05/01/2024 (thường xuyên)``; blanks without a schedule."""
+    if schedule is None:
+        return f"Từ {BLANK_DMY} đến {BLANK_DMY}"
+    if schedule.permanent:
+        return f"Từ {dmy(schedule.posting_start)} (thường xuyên)"
+    return f"Từ {dmy(schedule.posting_start)} đến {dmy_or_blank(schedule.posting_end)}"
+
+
+def case_row(commune: Commune, sc: ScheduledCase) -> dict[str, str]:
+    """One row of the quarterly list: title, document, channels, dates (the case's schedule)."""
+    case, item = sc.case, sc.item
+    kinds = [c.kind for c in item.channels] if item else ["portal", "ubnd_board", "cultural_house"]
+    doc = f"{case.number_notation} ngày {dmy(case.issued)}" if case.number_notation else f"Ngày {dmy(case.issued)}"
+    return {
+        "title": case.subject,
+        "document": doc,
+        "channels": "; ".join(channel_short(k, commune) for k in kinds if k != "radio" or commune.has_radio),
+        "dates": _row_dates(sc.schedule),
+    }
+
+
+def quarterly_list(commune: Commune, year: int, quarter: int, cases: Sequence[ScheduledCase], *,
+                   date: dt.date | None = None, register: Register | None = None, number: Any = "auto",
+                   signer: str = "chairman") -> dict[str, Any]:
+    """Danh sách các nội dung đã công khai trong quý: the cases issued in the quarter, each with the
+    dates of its own schedule. Dated ``date`` (the run's day), else a blank to fill in."""
+    if quarter not in (1, 2, 3, 4):
+        raise UsageError(f"Quý phải từ 1 đến 4 (nhận {quarter})", f"Quarter must be 1-4 (got {quarter})",
+                         kind="bad_quarter", field="quarter")
+    qs, qe = quarter_bounds(year, quarter)
+    rows = [case_row(commune, sc) for sc in sorted(cases, key=lambda sc: sc.case.issued)
+            if qs <= sc.case.issued <= qe]
+    n = official_number(register, "quarterly_list", date.year if date else year + (quarter == 4),
+                f"{year}-Q{quarter}/quarterly_list/", number)
+    ctx = header_fields(
+        commune, "quarterly_list", date, n,
+        f"Danh sách các nội dung đã thực hiện công khai quý {ROMAN[quarter]} năm {year}",
+        [f"{commune.superior} (b/c);", "TT Đảng ủy, HĐND (b/c);", f"Các {commune.group_word};", "Lưu: VT."],
+    )
+    ctx.update(signer_fields(commune, signer))
+    ctx.update({
+        "intro": f"Thực hiện Luật Thực hiện dân chủ ở cơ sở và Kế hoạch thực hiện công khai năm {year}, "
+                 f"{commune.body_short} thông báo danh sách các nội dung đã thực hiện công khai trong quý "
+                 f"{ROMAN[quarter]} năm {year} (từ {dmy(qs)} đến {dmy(qe)}) như sau:",
+        "rows": rows,
+        "closing": f"Danh sách này được niêm yết tại Bản tin công khai của {commune.body_short}, nhà văn hóa các "
+                   f"{commune.group_word} và đăng tải trên phần mềm quản trị thông tin quy chế dân chủ. "
+                   "Mọi ý kiến phản hồi xin gửi về Văn phòng " + f"{commune.body_short}./.",
+    })
+    return ctx
+
+
+def _notation_comma(case: Case) -> str:
+    return f"{case.number_notation}, " if case.number_notation else ""
+
+
+def _shortcomings(chosen: Sequence[ScheduledCase], late: Sequence[ScheduledCase],
+                  unscheduled: Sequence[ScheduledCase]) -> list[str]:
+    """III. Tồn tại: the late contents, each with its deadline and posting day (from its schedule)."""
+    if not chosen:
+        return ["Chưa phát sinh nội dung công khai trong kỳ."]
+    if not late:
+        out = ["Không có nội dung công khai chậm so với thời hạn theo Kế hoạch."]
+    else:
+        named = "; ".join(
+            f"{sc.case.subject} ({_notation_comma(sc.case)}ngày {dmy(sc.case.issued)}: hạn công khai "
+            f"{dmy(sc.schedule.deadline)}, niêm yết từ {dmy(sc.schedule.posting_start)}, chậm "
+            f"{sc.schedule.days_late:02d} ngày làm việc)"
+            for sc in late if sc.schedule is not None
+        )
+        out = [f"Có {len(late):02d} nội dung công khai chậm so với thời hạn theo Kế hoạch: {named}."]
+    if unscheduled:
+        out.append(f"Có {len(unscheduled):02d} nội dung chưa xác định được thời hạn công khai (không có mục tương "
+                   "ứng trong Kế hoạch thực hiện công khai).")
+    return out
+
+
+def council_report(commune: Commune, year: int, cases: Sequence[ScheduledCase], *,
+                   period_start: dt.date | None = None, period_end: dt.date | None = None,
+                   period_label: str | None = None, date: dt.date | None = None, register: Register | None = None,
+                   number: Any = "auto", signer: str = "chairman") -> dict[str, Any]:
+    """Báo cáo kết quả thực hiện công khai, trình kỳ họp HĐND (period: the half-year or the year).
+
+    Counts come from each case's plan item and schedule as the pipeline computed them (the late
+    ones are named with their deadline and posting day). Dated ``date`` (the run's day), else a blank;
+    the period runs from ``period_start`` (1 January) to ``period_end`` (``date``, else 31 December)."""
+    period_start = period_start or dt.date(year, 1, 1)
+    period_end = period_end or date or dt.date(year, 12, 31)
+    label = period_label or (f"6 tháng đầu năm {year}" if period_end.month <= 7 else f"năm {year}")
+    chosen = [sc for sc in sorted(cases, key=lambda sc: sc.case.issued)
+              if period_start <= sc.case.issued <= period_end]
+    with_feedback = [sc for sc in chosen if sc.case.feedback]
+    law: dict[int, int] = {}
+    for sc in chosen:
+        if sc.case.law_item:
+            law[sc.case.law_item] = law.get(sc.case.law_item, 0) + 1
+    n = official_number(register, "council_report", (date or period_end).year, f"{period_start}_{period_end}/council_report/",
+                number)
+    ctx = header_fields(
+        commune, "council_report", date, n, f"Kết quả thực hiện công khai thông tin {label}",
+        [f"Thường trực {commune.council_short};", f"Đại biểu {commune.council_short};",
+         f"{commune.superior} (b/c);", "Lưu: VT."],
+    )
+    ctx.update(signer_fields(commune, signer))
+    results = [f"Tổng số nội dung đã công khai: {len(chosen):02d} nội dung."]
+    if law:
+        results.append("Theo nhóm nội dung (khoản, Điều 11 Luật số 10/2022/QH15): "
+                       + "; ".join(f"khoản {k}: {v:02d}" for k, v in sorted(law.items())) + ".")
+    # Counts come from the plan items of the cases, never from a claim the software cannot check.
+    channel_counts: dict[str, int] = {}
+    for sc in chosen:
+        for ch in sc.item.channels if sc.item else ():
+            if ch.kind != "radio" or commune.has_radio:
+                channel_counts[ch.kind] = channel_counts.get(ch.kind, 0) + 1
+    late = [sc for sc in chosen if sc.schedule is not None and sc.schedule.late]
+    unscheduled = [sc for sc in chosen if sc.schedule is None]
+    if channel_counts:
+        results.append("Theo hình thức công khai: " + "; ".join(
+            f"{lower_first(channel_short(k, commune))}: {v:02d}" for k, v in channel_counts.items()) + ".")
+    results.append(f"Số nội dung nhận được ý kiến phản hồi của Nhân dân: {len(with_feedback):02d}."
+                   if with_feedback else "Trong kỳ không nhận được ý kiến phản hồi của Nhân dân.")
+    ctx.update({
+        "intro": f"Thực hiện Luật Thực hiện dân chủ ở cơ sở số 10/2022/QH15, {commune.body_short} báo cáo "
+                 f"{commune.council_short} kết quả thực hiện công khai thông tin {label}"
+                 + ("" if dmy(period_start) in label else f" (từ {dmy(period_start)} đến {dmy(period_end)})")
+                 + " như sau:",
+        "deployment": [
+            f"{commune.body_short} ban hành Kế hoạch thực hiện công khai năm {year}, phân công công chức phụ "
+            f"trách từng lĩnh vực; {commune.office.name} theo dõi, đôn đốc và lưu hồ sơ công khai.",
+            f"Các {commune.group_word} phối hợp niêm yết tại nhà văn hóa, thông tin đến Nhân dân qua nhóm Zalo "
+            f"và các cuộc họp {commune.group_word}.",
+        ],
+        "results": results,
+        "listed": [f"{sc.case.subject} ({_notation_comma(sc.case)}ngày {dmy(sc.case.issued)})" for sc in chosen],
+        "shortcomings": _shortcomings(chosen, late, unscheduled),
+        "next_steps": [
+            "Tiếp tục thực hiện đầy đủ các nội dung công khai theo Kế hoạch; công khai đúng thời hạn 05 ngày "
+            "làm việc kể từ ngày ban hành văn bản.",
+            "Hoàn thiện, lưu trữ đầy đủ hồ sơ công khai thông tin theo quy định.",
+        ],
+        "closing": f"Trên đây là báo cáo kết quả thực hiện công khai thông tin {label} của {commune.body_short}, "
+                   f"kính trình {commune.council_short} xem xét./.",
+    })
+    return ctx
