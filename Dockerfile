@@ -11,7 +11,8 @@ RUN apt-get update \
 USER airflow
 WORKDIR /opt/congkhai
 COPY --chown=airflow:root requirements.lock pyproject.toml README.md ./
-# requirements.lock pins apache-airflow-providers-celery (CeleryExecutor, the compose default) and celery<5.7.
+# requirements.lock: what the pipeline runs on, no test tools (those are in requirements-test.lock).
+# It pins apache-airflow-providers-celery (CeleryExecutor, the compose default) and celery<5.7.
 RUN pip install --no-cache-dir -r requirements.lock \
  && python -c 'import airflow.providers.celery, psycopg'
 COPY --chown=airflow:root plugins ./plugins

@@ -1,8 +1,11 @@
 # The README's commands. Each does its own set-up (scripts/setup.sh is idempotent).
-.PHONY: run test stop demo previews lint bench setup
+.PHONY: run test stop demo previews lint bench setup setup-test
 
-setup:
+setup:          ## what the pipeline needs (requirements.lock)
 	@scripts/setup.sh
+
+setup-test:     ## and the test tools: pytest, ruff, playwright... (requirements-test.lock)
+	@scripts/setup.sh --test
 
 run:            ## start the embedded Airflow and the pipeline on the sample documents
 	@scripts/run.sh
@@ -10,7 +13,7 @@ run:            ## start the embedded Airflow and the pipeline on the sample doc
 stop:           ## stop every process `make run` started
 	@scripts/stop.sh
 
-test: setup     ## the whole test suite (what CI runs)
+test: setup-test ## the whole test suite (what CI runs)
 	@scripts/test.sh
 
 demo: setup     ## replay the sample year 2024 of Kép into data/demo-archive
@@ -19,7 +22,7 @@ demo: setup     ## replay the sample year 2024 of Kép into data/demo-archive
 previews: setup ## page-1 PNG of every document kind, into docs/previews/
 	@.venv/bin/python scripts/previews.py
 
-lint: setup
+lint: setup-test
 	@.venv/bin/ruff check plugins dags tests bench scripts
 
 bench: setup

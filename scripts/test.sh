@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make test`: the whole suite with the project's venv (set-up already done by `make setup`).
+# `make test`: the whole suite with the project's venv (set-up already done by `make setup-test`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
