@@ -35,6 +35,8 @@ class Case:
     posted: dt.date | None = None  # actual posting date recorded by an operator
     status: str = "open"  # open | closed | cancelled
     feedback: list[str] = field(default_factory=list)
+    # facts recorded by people, by section (congkhai.evidence): {"posting": {"value", "by", "at"}, ...}
+    evidence: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -76,6 +76,33 @@ def record_feedback(run: CommuneRun, case_id: str, text: str, day: dt.date, by: 
     return _remake(run, folder, day, converter)
 
 
+def record_evidence(run: CommuneRun, case_id: str, section: str, answer: Any, *, by: str,
+                    at: dt.datetime, day: dt.date, converter: Any = None) -> dict:
+    """A person's answer to one required action (``congkhai.evidence`` section): stored in the case
+    with who answered and when, and the documents it affects are remade (drafts become finals)."""
+    from congkhai import evidence
+
+    folder = _folder(run, case_id)
+    case = folder.case
+    assert case is not None
+    facts = evidence.parse_section(section, answer)
+    if not by.strip():
+        raise UsageError("Thiếu tên người trả lời", "who answered is required", field="by")
+    if section == "numbers":
+        facts = {**(evidence.facts_of(case.evidence, "numbers") or {}), **facts}
+    if section == "posting" and facts.at.date() < case.issued:
+        raise UsageError(f"Ngày niêm yết {facts.at:%d/%m/%Y} trước ngày ban hành {case.issued:%d/%m/%Y}",
+                         "posting before issuance", kind="bad_evidence", field="posting.at")
+    case.evidence[section] = evidence.recorded(section, facts, by.strip(), at)
+    if section == "posting":
+        case.posted = facts.at.date()
+    if section == "end":
+        case.feedback = list(facts.feedback)
+    folder.update_case(case)
+    folder.record_event("evidence", section=section, by=by.strip(), at=at.isoformat(timespec="seconds"))
+    return _remake(run, folder, day, converter)
+
+
 def cancel_case(run: CommuneRun, case_id: str, reason: str, by: str = "") -> dict:
     """Stop the pipeline for a case (wrongly dropped, withdrawn): its files stay, nothing more is made."""
     folder = _folder(run, case_id)
