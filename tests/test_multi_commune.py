@@ -71,6 +71,8 @@ def test_two_communes_stay_separate_through_the_pipeline(install):
         s.inbox_dir(code).mkdir(parents=True)
         shutil.copy2(DOC, s.inbox_dir(code) / DOC.name)
         os.utime(s.inbox_dir(code) / DOC.name, (old, old))
+        if code != "kep":  # Kép's decision in another commune's inbox: staff confirm whose it is
+            (s.inbox_dir(code) / f"{DOC.stem}.yaml").write_text("issuer: UBND thị trấn Kép\n", encoding="utf-8")
         report = process_inbox(code, s)
         assert len(report.cases) == 1, (code, report.errors, report.review)
 

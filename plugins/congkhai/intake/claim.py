@@ -97,7 +97,7 @@ def process_inbox(commune: str, settings: Settings | None = None, now: dt.dateti
             continue
         if cl is not None:
             _run_one(cl, commune, s, options, report, now)
-    pending = pending_cases(commune, s)
+    pending = pending_cases(commune, s, problems=report.errors)
     first = set(report.new)
     report.cases = [c for c in pending if c.case_id in first] + [c for c in pending if c.case_id not in first]
     return report

@@ -45,7 +45,8 @@ class Claim:
         return self.dir / SIDECAR_IN_CLAIM
 
     def save(self) -> None:
-        fsutil.atomic_replace_bytes(self.dir / CLAIM_FILE, json.dumps(self.meta, ensure_ascii=False).encode())
+        # ASCII escapes: a file name that is not UTF-8 (surrogate-escaped by Python) round-trips too
+        fsutil.atomic_replace_bytes(self.dir / CLAIM_FILE, json.dumps(self.meta, ensure_ascii=True).encode())
 
     def release(self) -> None:
         with contextlib.suppress(OSError):
@@ -111,6 +112,10 @@ def claim(cand: Candidate, proc_root: Path, sidecar: Path | None = None) -> Clai
             c.remove()
             raise
         raise
+    with contextlib.suppress(OSError):
+        # after our own rename (which changes the ctime): a later change means a writer is still at it
+        c.meta["claimed_ctime_ns"] = os.stat(c.doc, follow_symlinks=False).st_ctime_ns
+        c.save()
     fsutil.fsync_dir(d)
     fsutil.fsync_dir(cand.path.parent)
     return c

@@ -18,6 +18,9 @@ class IntakeOptions:
     review_threshold: float = 0.5
     max_bytes: int | None = None  # None: preflight.MAX_BYTES
     stale_claim_seconds: float = 60.0  # an empty claim folder older than this is removed
+    #: A file that fails to parse while younger than this (since its mtime) may still be arriving:
+    #: it goes back to the inbox (reported as waiting) instead of to errors/.
+    grace_seconds: float = 60.0
 
     @classmethod
     def from_env(cls) -> IntakeOptions:
@@ -27,6 +30,7 @@ class IntakeOptions:
             stable_seconds=float(env("CONGKHAI_INTAKE_STABLE_SECONDS", "5")),
             settle_seconds=float(env("CONGKHAI_INTAKE_SETTLE_SECONDS", "0.5")),
             review_threshold=float(env("CONGKHAI_INTAKE_REVIEW_THRESHOLD", "0.5")),
+            grace_seconds=float(env("CONGKHAI_INTAKE_GRACE_SECONDS", "60")),
             max_bytes=int(float(mb) * 1048576) if mb else None,
         )
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import logging
 import os
 import stat
 import time
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,11 +27,21 @@ from congkhai.config import Settings
 from congkhai.errors import CongkhaiError, PermanentError
 from congkhai.intake import notes
 from congkhai.intake.claiming import Claim, back_to_inbox
-from congkhai.intake.handoff import commune_lock, file_original, find_by_sha, find_case, write_pending
+from congkhai.intake.handoff import (
+    commune_lock,
+    file_original,
+    file_sidecar,
+    find_by_sha,
+    find_case,
+    write_pending,
+)
 from congkhai.intake.options import IntakeOptions, IntakeReport
+from congkhai.intake.origin import check_origin
+from congkhai.intake.quality import usable_subject
 from congkhai.intake.scan import display_name, safe_name
-from congkhai.intake.sidecar import read_sidecar
+from congkhai.intake.sidecar import Sidecar, read_sidecar
 
+log = logging.getLogger(__name__)
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
@@ -55,6 +67,50 @@ def _dropped_date(meta: dict[str, Any], now: dt.datetime | None) -> dt.date:
     return dt.datetime.fromtimestamp(ts, TZ).date()
 
 
+#: Parse failures that a file still being written also produces (a half-copied PDF is "corrupt").
+STILL_ARRIVING_KINDS = frozenset({"empty", "corrupt", "unreadable", "wrong_type"})
+
+
+ITEM_HINT_VI = ("Mã mục xem bằng lệnh: congkhai plan items. Cũng có thể chỉ định mục bằng cách chuyển văn bản "
+                "vào thư mục con của hộp thư mang tên mã mục (ví dụ Q1-7/).")
+ITEM_HINT_EN = "Item codes: congkhai plan items; or move the document into the inbox sub-folder named after the item."
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a document needs a person: what was found, and the sidecar line that settles it."""
+
+    vi: str
+    en: str
+    line: str  # e.g. "issued: 2024-01-05"
+    hint_vi: str = ""  # one more sentence for staff (Vietnamese)
+    hint_en: str = ""
+
+
+def _still_arriving(c: Claim, options: IntakeOptions) -> bool:
+    """The claimed file changed since the claim (a writer still has it open), or it is so young that
+    a paused copy is likelier than a broken file."""
+    try:
+        st = os.stat(c.doc, follow_symlinks=False)
+    except OSError:
+        return False
+    if c.meta.get("size") is not None and (st.st_size, st.st_mtime_ns) != (c.meta["size"], c.meta.get("mtime_ns")):
+        return True
+    if c.meta.get("claimed_ctime_ns") and st.st_ctime_ns != c.meta["claimed_ctime_ns"]:
+        return True  # written to since the claim, by a copier that keeps the mtime
+    return time.time() - st.st_mtime < options.grace_seconds
+
+
+def _commune_profile(commune: str, s: Settings) -> Any:
+    from congkhai.commune import load_commune
+
+    try:
+        return load_commune(commune, s)
+    except CongkhaiError as err:  # a configuration problem: never a reason to refuse a document
+        log.warning("commune profile of %s unavailable, issuer not checked: %s", commune, err)
+        return None
+
+
 def process_claim(c: Claim, commune: str, s: Settings, options: IntakeOptions, report: IntakeReport,
                   now: dt.datetime | None = None) -> None:
     """Take one claimed document to its end: archived, set aside for review, or quarantined."""
@@ -74,7 +130,7 @@ def process_claim(c: Claim, commune: str, s: Settings, options: IntakeOptions, r
         st = c.doc.stat()
         sha = _sha256(c.doc)
         st2 = c.doc.stat()
-        if (st.st_size, st.st_mtime_ns) != (st2.st_size, st2.st_mtime_ns) or (
+        if (st.st_size, st.st_mtime_ns, st.st_ctime_ns) != (st2.st_size, st2.st_mtime_ns, st2.st_ctime_ns) or (
             c.meta.get("size") is not None and st2.st_size != c.meta["size"]
         ):
             back_to_inbox(c, inbox)  # a writer still had it open: wait for it to finish
@@ -91,9 +147,7 @@ def process_claim(c: Claim, commune: str, s: Settings, options: IntakeOptions, r
                 _finish_filed(c, case, s, commune, report, where=intent.get("where"), version=intent.get("version"))
                 return
 
-        sidecar: dict[str, Any] = {}
-        if c.sidecar.exists():
-            sidecar = read_sidecar(c.sidecar)
+        sidecar = read_sidecar(c.sidecar) if (c.sidecar.exists() or c.sidecar.is_symlink()) else Sidecar()
 
         with commune_lock(s, commune):
             dup = find_by_sha(s, commune, sha)
@@ -101,58 +155,92 @@ def process_claim(c: Claim, commune: str, s: Settings, options: IntakeOptions, r
             _duplicate(c, dup, s, commune, report, shown, inbox)
             return
 
-        info = inspect(c.doc, commune=commune, classify=False, max_bytes=options.max_bytes)
+        try:
+            info = inspect(c.doc, commune=commune, classify=False, max_bytes=options.max_bytes)
+        except PermanentError as err:
+            if err.kind in STILL_ARRIVING_KINDS and _still_arriving(c, options):
+                log.info("%s does not parse yet (%s) but may still be arriving: back to the inbox", shown, err.kind)
+                back_to_inbox(c, inbox)
+                report.waiting.append(shown)
+                return
+            raise
         for k in ("doc_number", "doc_code", "doc_type", "issued", "subject", "signer", "issuer", "place"):
-            if sidecar.get(k):
-                setattr(info, k, sidecar[k])
+            value = getattr(sidecar, k)
+            if value:
+                setattr(info, k, value)
         plan = plan_for(commune, info.issued, s)
         cls: Classification
         if plan is None:
             cls = Classification(None, None, 0.0)
-        elif "item" in sidecar:
-            val = sidecar["item"]
-            if val is None or str(val).strip().lower() in ("", "none", "null", "khong", "không"):
-                cls = Classification(None, sidecar.get("law_item") or 14, 1.0, source="sidecar")
+        elif sidecar.item_given:
+            if sidecar.item is None:
+                cls = Classification(None, sidecar.law_item or 14, 1.0, source="sidecar")
             else:
-                cls = override_item(str(val), plan, "sidecar")
+                cls = override_item(sidecar.item, plan, "sidecar")
         elif c.meta.get("folder"):
             cls = override_item(unicodedata.normalize("NFC", c.meta["folder"]), plan, "folder")
         else:
             cls = classify_info(info, plan)
-        if sidecar.get("law_item"):
-            cls.law_item = int(sidecar["law_item"])
+        if sidecar.law_item:
+            cls.law_item = sidecar.law_item
 
-        reason = None
+        profile = _commune_profile(commune, s)
+        origin = check_origin(info, profile, confirmed_issuer=sidecar.issuer) if profile is not None else None
+        reasons: list[Reason] = []
+        if origin is not None and not origin.ok:
+            reasons.append(Reason(
+                f"Văn bản này do {origin.issuer} ban hành, không phải của {profile.body_short}, và không thấy gửi "
+                f"{profile.body_short} để niêm yết. Không lưu và không công khai như văn bản của "
+                f"{profile.body_short}.",
+                f"issued by {origin.issuer}, not by {profile.body_short}, and not addressed to it for posting",
+                f"issuer: {origin.issuer}",
+                "Nếu văn bản bị thả nhầm, không cần làm gì: văn bản không được công khai. Dòng 'issuer:' là xác "
+                "nhận của cán bộ rằng văn bản này phải công khai tại đây (ví dụ cấp trên gửi xuống để niêm yết).",
+                "If it was dropped by mistake, nothing to do; 'issuer:' confirms it must be disclosed here."))
         if info.issued is None:
-            reason = ("Không đọc được ngày ban hành của văn bản.",
-                      "the issue date could not be read", "issued: 2024-01-05")
-        elif plan is None:
-            reason = (f"Chưa có kế hoạch công khai năm {info.issued.year} để xếp văn bản vào mục nào.",
-                      f"there is no {info.issued.year} disclosure plan", "item: Q1-7")
-        elif cls.source == "auto" and cls.confidence < options.review_threshold:
-            reason = ("Không chắc văn bản thuộc mục nào của kế hoạch công khai "
-                      f"(gợi ý: {', '.join(code for code, _ in cls.candidates[:3]) or 'không có'}; "
-                      f"độ tin cậy {cls.confidence:.2f}).",
-                      f"the plan item is uncertain (confidence {cls.confidence:.2f})",
-                      f"item: {cls.candidates[0][0] if cls.candidates else 'Q1-7'}")
-        if reason:
-            _to_review(c, s, commune, report, shown, info, reason, inbox)
+            reasons.append(Reason("Không đọc được ngày ban hành của văn bản.",
+                                  "the issue date could not be read", "issued: 2024-01-05"))
+        if not usable_subject(info.subject):
+            got = f" (đọc được: '{info.subject[:60]}')" if info.subject else ""
+            reasons.append(Reason(
+                f"Không đọc được trích yếu (nội dung 'về việc…') của văn bản{got}; trích yếu được in trong các "
+                "biên bản nên phải là chữ đọc được.",
+                "no readable subject", "subject: Về việc …",
+                "Dòng 'subject:' ghi đúng trích yếu in trên văn bản.", "Write the subject printed on the document."))
+        if info.issued is not None and plan is None:
+            reasons.append(Reason(f"Chưa có kế hoạch công khai năm {info.issued.year} để xếp văn bản vào mục nào.",
+                                  f"there is no {info.issued.year} disclosure plan", "item: Q1-7",
+                                  ITEM_HINT_VI, ITEM_HINT_EN))
+        elif plan is not None and cls.source == "auto" and cls.confidence < options.review_threshold:
+            reasons.append(Reason(
+                "Không chắc văn bản thuộc mục nào của kế hoạch công khai "
+                f"(gợi ý: {', '.join(code for code, _ in cls.candidates[:3]) or 'không có'}; "
+                f"độ tin cậy {cls.confidence:.2f}).",
+                f"the plan item is uncertain (confidence {cls.confidence:.2f})",
+                f"item: {cls.candidates[0][0] if cls.candidates else 'Q1-7'}", ITEM_HINT_VI, ITEM_HINT_EN))
+        if reasons:
+            _to_review(c, s, commune, report, shown, info, reasons, inbox)
             return
+        assert info.issued is not None and info.subject is not None
 
+        extra: dict[str, Any] = {"classified_by": cls.source}
+        if origin is not None:
+            extra["origin"] = origin.status
         case = Case(
-            commune=commune, issued=info.issued, subject=info.subject or shown, doc_number=info.doc_number,
+            commune=commune, issued=info.issued, subject=info.subject, doc_number=info.doc_number,
             doc_code=info.doc_code, doc_type=info.doc_type, place=info.place, issuer=info.issuer,
             signer=info.signer, item=cls.item, law_item=cls.law_item, confidence=cls.confidence,
             text_source=info.text_source, original_name=safe_name(name, 200), sha256=sha,
-            dropped=sidecar.get("dropped") or _dropped_date(c.meta, now),
-            extra={"classified_by": cls.source},
+            dropped=sidecar.dropped or _dropped_date(c.meta, now), extra=extra,
         )
         with commune_lock(s, commune):
             if find_by_sha(s, commune, sha) is not None:  # another worker filed the same bytes meanwhile
                 _duplicate(c, find_by_sha(s, commune, sha), s, commune, report, shown, inbox)
                 return
             existing = find_case(s, commune, case.case_id)
-            version = existing is not None
+            # A folder without an original is this document's own filing cut short (a crash inside
+            # the archive's write): finishing it is not "a new version".
+            version = existing is not None and any(f.sha256 != sha for f in existing.files(key="original"))
             if version:
                 case.extra["needs_review"] = "new_version"
             c.meta.update(stage="filing", filing={"sha256": sha, "case_id": case.case_id, "case": case.to_dict(),
@@ -170,6 +258,9 @@ def process_claim(c: Claim, commune: str, s: Settings, options: IntakeOptions, r
 
 def _finish_filed(c: Claim, case: Case, s: Settings, commune: str, report: IntakeReport, *,
                   where: dict[str, Any] | None, version: bool | None) -> None:
+    if c.sidecar.is_file() and not c.sidecar.is_symlink():
+        # the staff's sidecar is part of the record: filed beside the original (same bytes: no-op)
+        file_sidecar(case, c.sidecar, s)
     if version:
         # a re-scan of a document already filed: keep it as another version and ask a person to look
         report.versions.append({"name": c.meta.get("original_name"), "case_id": case.case_id, "where": where})
@@ -212,6 +303,10 @@ def _duplicate(c: Claim, folder: Any, s: Settings, commune: str, report: IntakeR
 
 def _quarantine(c: Claim, s: Settings, commune: str, report: IntakeReport, shown: str, err: PermanentError,
                 inbox: Path, *, fix_vi: str | None = None, fix_en: str | None = None, record: bool = True) -> None:
+    if err.kind == "bad_sidecar" and fix_vi is None:
+        fix_vi = ("Sửa tệp .yaml (được giữ cạnh văn bản trong thư mục này) rồi thả tệp .yaml đã sửa vào hộp thư: "
+                  "văn bản sẽ được đưa trở lại và tiếp nhận lại.")
+        fix_en = "Fix the .yaml kept beside the document and drop the fixed .yaml in the inbox: it is retried."
     dest = notes.set_aside(
         c.doc, s.errors_dir(commune), original_name=shown,
         title_vi="Văn bản chưa được tiếp nhận", what_vi=err.message_vi,
@@ -228,28 +323,28 @@ def _quarantine(c: Claim, s: Settings, commune: str, report: IntakeReport, shown
 
 
 def _to_review(c: Claim, s: Settings, commune: str, report: IntakeReport, shown: str, info: Any,
-               reason: tuple[str, str, str], inbox: Path) -> None:
+               reasons: list[Reason], inbox: Path) -> None:
     read = [f"Đã đọc được: số {info.doc_number or '?'}/{info.doc_code or '?'}, "
             f"ngày {info.issued.strftime('%d/%m/%Y') if info.issued else '?'}, loại {info.doc_type or '?'}",
+            f"Cơ quan ban hành: {info.issuer or '?'}",
             f"Trích yếu: {info.subject or '?'}"]
     stem = Path(shown).stem
+    lines = " và ".join(f"'{r.line}'" for r in reasons)
     dest = notes.set_aside(
         c.doc, s.review_dir(commune), original_name=shown,
-        title_vi="Văn bản cần người xác nhận", what_vi=reason[0],
-        fix_vi=f"Tạo tệp '{stem}.yaml' có dòng '{reason[2]}' (mã mục xem bằng: congkhai plan items) và thả "
-        "tệp .yaml đó vào hộp thư: văn bản sẽ được tiếp nhận lại. Hoặc chuyển văn bản vào thư mục con của "
-        "hộp thư mang tên mã mục (ví dụ Q1-7/).",
-        title_en="Document needs a person to confirm", what_en=reason[1],
-        fix_en=f"Drop '{stem}.yaml' with '{reason[2]}' in the inbox, or move the document into the inbox "
-        "sub-folder named after the item.",
+        title_vi="Văn bản cần người xác nhận", what_vi=" ".join(r.vi for r in reasons),
+        fix_vi=" ".join([f"Tạo tệp '{stem}.yaml' có dòng {lines} và thả tệp .yaml đó vào hộp thư: văn bản sẽ được "
+                         "tiếp nhận lại.", *(r.hint_vi for r in reasons if r.hint_vi)]),
+        title_en="Document needs a person to confirm", what_en="; ".join(r.en for r in reasons),
+        fix_en=" ".join([f"Drop '{stem}.yaml' with {lines} in the inbox.", *(r.hint_en for r in reasons if r.hint_en)]),
         inbox=inbox, details=read,
     )
     _keep_sidecar(c, dest)
-    report.review.append({"name": shown, "reason": reason[1], "path": str(dest)})
+    report.review.append({"name": shown, "reason": "; ".join(r.en for r in reasons), "path": str(dest)})
     c.remove()
 
 
 def _keep_sidecar(c: Claim, dest: Path) -> None:
-    if c.sidecar.exists():
+    if c.sidecar.exists() or c.sidecar.is_symlink():
         with contextlib.suppress(OSError):
             os.rename(c.sidecar, notes.free_name(dest.parent, dest.name + ".yaml"))

@@ -1,8 +1,8 @@
 """Scan stage: which files in a commune's inbox are documents ready to be claimed.
 
 Junk (office lock files, partial downloads, hidden names) is never picked up and never moved; a
-file is a candidate once its mtime is ``stable_seconds`` old and a second look ``settle_seconds``
-later sees the same size and mtime. File names are made safe here before they are used anywhere.
+file is a candidate once its mtime and ctime are ``stable_seconds`` old and a second look
+``settle_seconds`` later sees the same size, mtime and ctime. File names are made safe here before they are used anywhere.
 No Airflow and no parser is imported: the triggerer's watcher uses ``is_junk`` too.
 """
 
@@ -67,6 +67,7 @@ class Candidate:
     size: int
     mtime_ns: int
     ctime: float
+    ctime_ns: int = 0  # inode change time: every write changes it, even a copier's that keeps the mtime
 
 
 def scan(inbox: Path, options: IntakeOptions, report: IntakeReport | None = None) -> list[Candidate]:
@@ -84,7 +85,7 @@ def scan(inbox: Path, options: IntakeOptions, report: IntakeReport | None = None
         for e in entries:
             if is_junk(e.name):
                 if report is not None:
-                    report.skipped.append(e.name if sub is None else f"{sub}/{e.name}")
+                    report.skipped.append(display_name(e.name if sub is None else f"{sub}/{e.name}"))
                 continue
             if e.is_dir(follow_symlinks=False):
                 if sub is None:
@@ -97,11 +98,12 @@ def scan(inbox: Path, options: IntakeOptions, report: IntakeReport | None = None
             except OSError:
                 continue
             rel = e.name if sub is None else f"{sub}/{e.name}"
-            if now - st.st_mtime < options.stable_seconds:
+            # ctime too: a copier that keeps the source's mtime (Explorer, cp -p) still changes it
+            if now - max(st.st_mtime, st.st_ctime) < options.stable_seconds:
                 if report is not None:
-                    report.waiting.append(rel)
+                    report.waiting.append(display_name(rel))
                 continue
-            found.append(Candidate(Path(e.path), rel, sub, st.st_size, st.st_mtime_ns, st.st_ctime))
+            found.append(Candidate(Path(e.path), rel, sub, st.st_size, st.st_mtime_ns, st.st_ctime, st.st_ctime_ns))
 
     visit(inbox, None)
     if found and options.settle_seconds > 0:
@@ -112,10 +114,10 @@ def scan(inbox: Path, options: IntakeOptions, report: IntakeReport | None = None
                 st = c.path.stat(follow_symlinks=False)
             except OSError:
                 continue
-            if (st.st_size, st.st_mtime_ns) == (c.size, c.mtime_ns):
+            if (st.st_size, st.st_mtime_ns, st.st_ctime_ns) == (c.size, c.mtime_ns, c.ctime_ns):
                 still.append(c)
             elif report is not None:
-                report.waiting.append(c.rel)
+                report.waiting.append(display_name(c.rel))
         found = still
     found.sort(key=lambda c: (c.mtime_ns, c.rel))
     return found
