@@ -10,8 +10,13 @@ day worked for is the run's logical date, so a backfill makes what would have be
    are over, and the end-of-disclosure minutes once its posting period ended (the case is then
    closed).
 2. *check_deadlines*: lists cases not yet posted whose deadline (5 working days) is near or
-   past, and cases posted late. **It fails when a case is past its deadline**, so the run turns
-   red in the UI: open its log to see which case and what to do.
+   past, cases posted late, and cases **waiting for a person** (*CHỜ XÁC NHẬN*): a required
+   action of `congkhai_evidence` (posting, broadcast, end of posting) not answered by its due
+   date — the case is late until someone answers; its draft documents stay available. **It fails
+   when a case is past its deadline**, so the run turns red in the UI: open its log to see which
+   case and what to do.
+3. *warn_calendar*: prints *CẢNH BÁO* lines when the coming weeks reach a year whose days off are
+   not confirmed (`calendar_vn/<year>.yaml`); it never fails.
 """
 
 from __future__ import annotations
@@ -56,6 +61,9 @@ def congkhai_daily():
             print(f"SẮP ĐẾN HẠN {row['deadline']}: {row['case_id']} — {row['subject']} ({row['path']})")
         for row in d["late"]:
             print(f"ĐÃ NIÊM YẾT MUỘN {row['working_days_late']} ngày: {row['case_id']} — {row['subject']}")
+        for row in d.get("waiting", []):
+            print(f"CHỜ XÁC NHẬN — {row['title']} (hạn {row['due']}): {row['case_id']} — {row['subject']}: "
+                  f"trả lời trong Required actions (congkhai_evidence, lượt {result['commune']}__{row['case_id']})")
         for row in d["overdue"]:
             print(f"QUÁ HẠN {row['working_days_late']} ngày làm việc (hạn {row['deadline']}): "
                   f"{row['case_id']} — {row['subject']} ({row['path']})")
@@ -65,8 +73,19 @@ def congkhai_daily():
                 "ghi nhận ngày niêm yết (DAG congkhai_action_record_posting) hoặc hủy hồ sơ / "
                 f"{len(d['overdue'])} case(s) past their deadline"
             )
-        return {"near": len(d["near"]), "late": len(d["late"]), "overdue": 0}
+        return {"near": len(d["near"]), "late": len(d["late"]), "waiting": len(d.get("waiting", [])), "overdue": 0}
 
+    @task
+    def warn_calendar() -> list[str]:
+        """Print the warnings about unconfirmed days off in the coming weeks (never fails)."""
+        from congkhai.workdays import calendar_warnings
+
+        warnings = calendar_warnings(run_day(get_current_context()))
+        for line in warnings:
+            print(f"CẢNH BÁO: {line}")
+        return warnings
+
+    warn_calendar()
     check_deadlines.expand(result=produce_due_documents.expand(commune=communes_task()))
 
 

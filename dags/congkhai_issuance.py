@@ -13,17 +13,24 @@ at every residential group's cultural house, and the notice to the group leaders
 from the commune's register; a re-run makes nothing twice.
 
 **Writes**: the case folder in the archive (`<YYYY>/<MM>/<DD>/<number>_<subject>/`).
+
+**Then** starts one `congkhai_evidence` run per case (run id `<commune>__<case id>`): the required
+actions in which people confirm the posting, the broadcast and the end of posting (*Bằng chứng
+công khai*). A case that already has its run is not started again.
 """
 
 from __future__ import annotations
 
+from airflow.providers.standard.operators.trigger_dagrun import TriggerDagRunOperator
 from airflow.sdk import Asset, Param, dag, get_current_context
 
 from congkhai.airflow.dagkit import (
     CASES_URI,
     COMMON_DAG_ARGS,
     CONVERTER_POOL,
+    EVIDENCE_DAG_ID,
     all_communes,
+    evidence_run_id,
     print_summary,
     task,
 )
@@ -66,7 +73,20 @@ def congkhai_issuance():
         return {"commune": commune, "cases": result["cases"], "filed": len(result["filed"]),
                 "skipped": len(result["skipped"])}
 
-    produce_posting_documents.expand(commune=communes_with_new_cases())
+    @task
+    def evidence_runs(results: list[dict]) -> list[dict]:
+        """One congkhai_evidence run per case whose posting documents are filed and that needs a person."""
+        from congkhai.pipeline.runner import cases_needing_evidence
+
+        return [{"trigger_run_id": evidence_run_id(r["commune"], cid),
+                 "conf": {"commune": r["commune"], "case_id": cid}}
+                for r in results for cid in cases_needing_evidence(r["commune"], r["cases"])]
+
+    filed = produce_posting_documents.expand(commune=communes_with_new_cases())
+    TriggerDagRunOperator.partial(
+        task_id="start_evidence", trigger_dag_id=EVIDENCE_DAG_ID, logical_date=None,
+        skip_when_already_exists=True, wait_for_completion=False, openlineage_inject_parent_info=False,
+    ).expand_kwargs(evidence_runs(filed))
 
 
 congkhai_issuance()

@@ -62,12 +62,62 @@ def test_retries(dagbag):
             assert t.retries >= 1, f"{dag_id}.{t.task_id}: retries={t.retries}"
 
 
+#: The operators that are not Python tasks, by name: they run no congkhai code that could raise a
+#: PermanentError (the trigger), or turn one into a failure themselves (the evidence requests).
+NOT_PYTHON = {"TriggerDagRunOperator", "EvidenceRequest"}
+
+
 def test_every_task_fails_fast_on_permanent_errors(dagbag):
     """Tasks are declared with congkhai.airflow.dagkit.task: a PermanentError is not retried."""
     for dag_id, dag in dagbag.dags.items():
         for t in dag.tasks:
+            if t.task_type in NOT_PYTHON:
+                continue
             func = getattr(t, "python_callable", None) or t.partial_kwargs.get("python_callable")
             assert getattr(func, "congkhai_fail_fast", False), f"{dag_id}.{t.task_id}: not declared with dagkit.task"
+
+
+def test_doc_md_is_vietnamese(dagbag):
+    """Every DAG page starts with a Vietnamese title; the evidence DAG, which commune staff read, is
+    written in Vietnamese (NFC) and names each required action."""
+    import unicodedata
+
+    for dag_id, dag in dagbag.dags.items():
+        title = dag.doc_md.strip().splitlines()[0]
+        assert any(unicodedata.decomposition(ch) for ch in title if ord(ch) > 127), f"{dag_id}: {title!r}"
+        assert unicodedata.is_normalized("NFC", dag.doc_md), f"{dag_id}: doc_md not NFC"
+    doc = dagbag.dags["congkhai_evidence"].doc_md
+    for words in ("Xác nhận niêm yết", "Xác nhận phát thanh", "Kết thúc niêm yết", "Số văn bản do văn thư cấp",
+                  "Required actions", "không bao giờ tự trả lời"):
+        assert words in doc, words
+
+
+def test_evidence_requests_never_answer_themselves(dagbag):
+    """Each human task of congkhai_evidence waits for a person: no response timeout and no default
+    options (Airflow would record the defaults as the answer on timeout), followed by its record step."""
+    from airflow.providers.standard.operators.hitl import HITLOperator
+
+    dag = dagbag.dags["congkhai_evidence"]
+    asks = {t.task_id: t for t in dag.tasks if isinstance(t, HITLOperator)}
+    assert set(asks) == {"ask_posting", "ask_broadcast", "ask_end", "ask_numbers"}
+    for tid, t in asks.items():
+        assert t.response_timeout is None and t.defaults is None and t.execution_timeout is None, tid
+        assert t.downstream_task_ids == {f"record_{tid[4:]}"}, (tid, t.downstream_task_ids)
+        assert t.task_display_name and any(ord(c) > 127 for c in t.task_display_name), tid
+    assert dag.get_task("record_posting").downstream_task_ids == {"ask_broadcast", "ask_end"}
+    assert not any(t.params for t in asks.values())  # the form is made for the case when asked
+    assert dag.max_active_runs >= 1000  # a run stays open per open case
+
+
+def test_issuance_starts_one_evidence_run_per_case(dagbag):
+    """congkhai_issuance ends by triggering congkhai_evidence, mapped over the new cases, never twice."""
+    dag = dagbag.dags["congkhai_issuance"]
+    t = dag.get_task("start_evidence")
+    assert t.task_type == "TriggerDagRunOperator"
+    assert t.partial_kwargs["trigger_dag_id"] == "congkhai_evidence"
+    assert t.partial_kwargs["skip_when_already_exists"] is True
+    assert t.partial_kwargs["wait_for_completion"] is False
+    assert "produce_posting_documents" in dag.get_task("evidence_runs").upstream_task_ids
 
 
 def test_timezone_is_vietnam(dagbag):

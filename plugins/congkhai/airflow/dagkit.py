@@ -44,6 +44,14 @@ COMMON_DAG_ARGS: dict[str, Any] = {
 CASES_URI = "congkhai://cases"
 INBOX_URI = "congkhai://inbox"
 
+#: The DAG whose runs ask people for the evidence of one case each (``congkhai_evidence``).
+EVIDENCE_DAG_ID = "congkhai_evidence"
+
+
+def evidence_run_id(commune: str, case_id: str) -> str:
+    """The run of ``congkhai_evidence`` for one case: ``kep__20240325-15-qd-ubnd`` (one run per case)."""
+    return f"{commune}__{case_id}"
+
 
 def fail_fast(func: Callable[..., Any]) -> Callable[..., Any]:
     """Wrap a task's callable: a :class:`PermanentError` becomes Airflow's ``AirflowFailException``.

@@ -68,9 +68,13 @@ def daily_specs(run: CommuneRun, day: dt.date) -> tuple[list[DocSpec], list[str]
 
 
 def deadline_check(run: CommuneRun, day: dt.date) -> dict[str, list[dict[str, Any]]]:
-    """Cases not yet posted whose deadline is near or past, and cases posted late."""
+    """Cases not yet posted whose deadline is near or past, cases posted late, and cases waiting for a
+    person: a required action (``congkhai.pipeline.evidence_due``) not answered by its due date."""
+    from congkhai.evidence import SECTION_TITLES_VI
+    from congkhai.pipeline.evidence_due import waiting as unanswered
+
     cal = run.calendar
-    near, overdue, late = [], [], []
+    near, overdue, late, waiting = [], [], [], []
     for folder in run.case_folders():
         case = folder.case
         if case is None or case.status == "cancelled" or case.issued > day:
@@ -80,6 +84,9 @@ def deadline_check(run: CommuneRun, day: dt.date) -> dict[str, list[dict[str, An
             continue
         row = {"case_id": case.case_id, "subject": case.subject, "item": case.item,
                "deadline": schedule.deadline.isoformat(), "path": folder.rel_path}
+        if _posted(folder):  # its posting documents exist: people have been asked (congkhai_evidence)
+            waiting += [{**row, "section": a.section, "title": SECTION_TITLES_VI[a.section],
+                         "due": a.due.isoformat() if a.due else None} for a in unanswered(run, case, schedule, day)]
         if not _posted(folder):
             if day > schedule.deadline:
                 overdue.append({**row, "working_days_late": cal.working_days_between(schedule.deadline, day)})
@@ -88,7 +95,7 @@ def deadline_check(run: CommuneRun, day: dt.date) -> dict[str, list[dict[str, An
         elif schedule.late and case.status == "open":
             late.append({**row, "posting_start": schedule.posting_start.isoformat(),
                          "working_days_late": schedule.days_late})
-    return {"near": near, "overdue": overdue, "late": late}
+    return {"near": near, "overdue": overdue, "late": late, "waiting": waiting}
 
 
 def run_daily(run: CommuneRun, day: dt.date, converter: Any = None) -> dict[str, Any]:

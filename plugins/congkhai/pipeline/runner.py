@@ -106,6 +106,28 @@ def action(name: str, commune: str, case_id: str, day: dt.date, **kw: Any) -> di
     raise ValueError(f"unknown action {name}")
 
 
+def evidence_for(commune: str, case_id: str, section: str, answer: Any, *, by: str, at: dt.datetime,
+                 day: dt.date) -> dict[str, Any]:
+    """A person's answer to a required action (the evidence DAG): recorded, and the documents remade."""
+    with converter() as conv:
+        return actions.record_evidence(CommuneRun(commune), case_id, section, answer, by=by, at=at, day=day,
+                                       converter=conv)
+
+
+def cases_needing_evidence(commune: str, case_ids: list[str]) -> list[str]:
+    """The cases (of ``case_ids``) for which a person must record something (``evidence_due.asks_for``)."""
+    from congkhai.pipeline.evidence_due import asks_for
+
+    run = CommuneRun(commune)
+    out = []
+    for cid in case_ids:
+        folder = run.archive.find_case(cid)
+        case = folder.case if folder is not None else None
+        if case is not None and asks_for(run, case, run.schedule_of(case)):
+            out.append(cid)
+    return out
+
+
 def dossier_for(commune: str, year: int) -> dict[str, Any]:
     with converter() as conv:
         return calendar_jobs.assemble_year_dossier(CommuneRun(commune), year, conv)
