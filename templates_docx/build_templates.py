@@ -31,7 +31,7 @@ from pathlib import Path
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
@@ -149,6 +149,31 @@ def _page_field(paragraph: Paragraph) -> None:
         run.font.size = Pt(13)
 
 
+def _draft_mark(paragraph: Paragraph) -> None:
+    """``{{ draft_mark }}``: ``DỰ THẢO`` on a draft, empty on a final (one run, bold 13)."""
+    run = paragraph.add_run("{{ draft_mark }}")
+    run.bold = True
+    run.font.size = Pt(13)
+
+
+def _cant_split(table: Table) -> None:
+    """No row of ``table`` breaks across pages."""
+    for row in table.rows:
+        trpr = row._tr.get_or_add_trPr()
+        el = OxmlElement("w:cantSplit")
+        trpr.append(el)
+
+
+def _keep_with_next(table: Table, last_row_too: bool = False) -> None:
+    """Every paragraph of the table's rows (but the last's) keeps with the next: Word and LibreOffice
+    then move the rows together, and a paragraph before the table with its first row."""
+    rows = table.rows if last_row_too else table.rows[:-1]
+    for row in rows:
+        for cell in row.cells:
+            for p in cell.paragraphs:
+                p.paragraph_format.keep_with_next = True
+
+
 # ---------------------------------------------------------------- the builder
 
 
@@ -164,6 +189,7 @@ class Builder:
         body = self.doc.element.body
         for p in body.findall(qn("w:p")):
             body.remove(p)
+        self._last: Paragraph | None = None  # the last body paragraph (kept with the signature)
 
     # -- document-wide settings
     def _page(self) -> None:
@@ -173,12 +199,21 @@ class Builder:
         s.top_margin, s.bottom_margin = Mm(20), Mm(20)
         s.left_margin, s.right_margin = Mm(30), Mm(15)
         s.header_distance, s.footer_distance = Mm(10), Mm(10)
-        # Page numbers: centred in the top margin, not on page 1 (ND30).
+        # Page numbers: centred in the top margin, not on page 1 (ND30). A draft's mark, DỰ THẢO, at the
+        # right of every page's header (page 1 too): text, so it survives any PDF text extraction.
         s.different_first_page_header_footer = True
         hp = s.header.paragraphs[0]
-        hp.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        hp.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        stops = hp.paragraph_format.tab_stops
+        stops.add_tab_stop(Cm(TEXT_WIDTH_CM / 2), WD_TAB_ALIGNMENT.CENTER)
+        stops.add_tab_stop(Cm(TEXT_WIDTH_CM), WD_TAB_ALIGNMENT.RIGHT)
+        hp.add_run("\t").font.size = Pt(13)
         _page_field(hp)
-        s.first_page_header.paragraphs[0].text = ""
+        hp.add_run("\t").font.size = Pt(13)
+        _draft_mark(hp)
+        fp = s.first_page_header.paragraphs[0]
+        fp.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        _draft_mark(fp)
 
     def _styles(self) -> None:
         styles_el = self.doc.styles.element
@@ -230,6 +265,8 @@ class Builder:
         pf.first_line_indent = Cm(1.27) if indent else Cm(0)
         if keep_next:
             pf.keep_with_next = True
+        if where is None:
+            self._last = p
         items: list[Run] = [(runs, flags)] if isinstance(runs, str) else list(runs)
         for text, f in items:
             r = p.add_run(text)
@@ -323,10 +360,18 @@ class Builder:
         self.para([(prefix, ""), ("{{ x }}", flags)] if prefix else "{{ x }}", flags=flags, **kw)
         self.tag("endfor")
 
+    def keep_last_with_signature(self) -> None:
+        """The paragraph before a signature block stays on its page (a signature never stands alone)."""
+        if self._last is not None:
+            self._last.paragraph_format.keep_with_next = True
+
     def signature_ubnd(self) -> None:
-        """``Nơi nhận:`` at the left, level with ``TM. ỦY BAN NHÂN DÂN`` / ``CHỦ TỊCH`` at the right."""
-        self.para("", after=0, indent=False)
+        """``Nơi nhận:`` at the left, level with ``TM. ỦY BAN NHÂN DÂN`` / ``CHỦ TỊCH`` at the right; the
+        block's one row never splits and the last paragraph before it keeps with it."""
+        self.keep_last_with_signature()
+        self.para("", after=0, indent=False, keep_next=True)
         t = self.table([LEFT_COL_CM - 0.5, RIGHT_COL_CM + 0.5])
+        _cant_split(t)
         left, right = t.rows[0].cells
         self.recipients(left)
         self.tag("if signer_authority", right)
@@ -337,34 +382,46 @@ class Builder:
             self.para("", where=right, align="center", indent=False, after=0)
         self.para("{{ signer_name }}", where=right, align="center", size=14, indent=False, after=0, flags="b")
 
-    def recipients(self, cell: _Cell) -> None:
-        self.para("Nơi nhận:", where=cell, align="left", size=12, indent=False, after=0, flags="bi")
+    def recipients(self, cell: _Cell, before: float = 0) -> None:
+        self.para("Nơi nhận:", where=cell, align="left", size=12, indent=False, after=0, before=before, flags="bi")
         self.tag("for r in recipients", cell)
         self.para("- {{ r }}", where=cell, align="left", size=11, indent=False, after=0)
         self.tag("endfor", cell)
 
     def signature_minutes(self) -> None:
-        """THƯ KÝ (left) / CHỦ TỌA (right), then the witnesses two by two, then ``Nơi nhận:``."""
-        self.para("", after=0, indent=False, size=8)
-        t = self.table([TEXT_WIDTH_CM / 2, TEXT_WIDTH_CM / 2], rows=2)
-        left, right = t.rows[0].cells
+        """THƯ KÝ (left) / CHỦ TỌA (right) and, between them under their own heading, the witnesses (each
+        with their role, so no label sits under the secretary's or the chair's name as if it were their
+        title); then ``Nơi nhận:``. The row never splits and stays with the closing paragraph."""
+        self.keep_last_with_signature()
+        self.para("", after=0, indent=False, size=8, keep_next=True)
+        third = TEXT_WIDTH_CM / 3
+        t = self.table([third, third, third])
+        left, middle, right = t.rows[0].cells
         for cell, role, name in ((left, "THƯ KÝ", "secretary_name"), (right, "CHỦ TỌA", "chair_name")):
             self.para(role, where=cell, align="center", size=13, indent=False, after=0, flags="b")
+            self.para("(Ký, ghi rõ họ tên)", where=cell, align="center", size=12, indent=False, after=0, flags="i")
             for _ in range(3):
                 self.para("", where=cell, align="center", indent=False, after=0, size=13)
-            self.para("{{ " + name + " }}", where=cell, align="center", size=13, indent=False, after=6, flags="b")
-        left2, right2 = t.rows[1].cells
-        for cell, sl in ((left2, "witnesses[0::2]"), (right2, "witnesses[1::2]")):
-            self.tag(f"for w in {sl}", cell)
-            self.para("{{ w.role }}", where=cell, align="center", size=13, indent=False, after=0, flags="b")
-            for _ in range(3):
-                self.para("", where=cell, align="center", indent=False, after=0, size=13)
-            self.para("{{ w.name }}", where=cell, align="center", size=13, indent=False, after=6, flags="b")
-            self.tag("endfor", cell)
-            # A cell must keep one paragraph even when the loop renders nothing.
-            self.para("", where=cell, indent=False, after=0, size=2)
+            self.para("{{ " + name + " }}", where=cell, align="center", size=13, indent=False, after=0, flags="b")
+        self.tag("if witnesses", middle)
+        self.para("NGƯỜI CHỨNG KIẾN", where=middle, align="center", size=13, indent=False, after=0, flags="b")
+        self.tag("for w in witnesses", middle)
+        self.tag("if w.role", middle)
+        self.para("{{ w.role }}", where=middle, align="center", size=12, indent=False, after=0, flags="i")
+        self.tag("else", middle)
+        self.para("(Ký, ghi rõ họ tên)", where=middle, align="center", size=12, indent=False, after=0, flags="i")
+        self.tag("endif", middle)
+        for _ in range(3):
+            self.para("", where=middle, align="center", indent=False, after=0, size=13)
+        self.para("{{ w.name }}", where=middle, align="center", size=13, indent=False, after=6, flags="b")
+        self.tag("endfor", middle)
+        self.tag("endif", middle)
+        # A cell must keep one paragraph even when the loop renders nothing.
+        self.para("", where=middle, indent=False, after=0, size=2)
+        _cant_split(t)
+        _keep_with_next(t, last_row_too=True)
         t2 = self.table([TEXT_WIDTH_CM])
-        self.recipients(t2.rows[0].cells[0])
+        self.recipients(t2.rows[0].cells[0], before=10)
 
     def save(self, name: str) -> Path:
         out = HERE / f"{name}.docx"
@@ -474,6 +531,9 @@ def _posting_start_minute() -> Builder:
     b.para("{{ document }}", flags="b")
     b.para([("Địa điểm niêm yết: ", "b"), ("{{ location }}.", "")])
     b.para([("Thời gian niêm yết: ", "b"), ("{{ period }}.", "")])
+    b.tag("if timeliness")
+    b.para("{{ timeliness }}")
+    b.tag("endif")
     b.para("{{ also }}")
     _minute_closing(b)
     b.signature_minutes()
@@ -509,7 +569,6 @@ def broadcast_report() -> Builder:
     )
     b.para("", after=0, indent=False, size=6)
     b.para([("3. Tổng hợp: ", "b"), ("{{ summary }}", "")])
-    b.para([("4. Ý kiến phản hồi của Nhân dân: ", "b"), ("{{ feedback }}", "")])
     b.para("{{ closing }}")
     b.signature_ubnd()
     return b
@@ -565,12 +624,8 @@ def posting_end() -> Builder:
     b.para([("Hình thức, địa điểm đã công khai:", "b")], keep_next=True)
     b.items("channels", prefix="- ", after=0)
     b.para([("Thời gian công khai thực tế: ", "b"), ("{{ period }}.", "")], before=6)
-    b.tag("if feedback")
-    b.para([("Ý kiến phản hồi: ", "b"), ("trong thời gian công khai đã nhận được {{ feedback|length }} ý kiến:", "")])
+    b.para([("Ý kiến phản hồi: ", "b"), ("{{ feedback_intro }}", "")], keep_next=True)
     b.items("feedback", prefix="- ", after=0)
-    b.tag("else")
-    b.para([("Ý kiến phản hồi: ", "b"), ("trong thời gian công khai không nhận được ý kiến phản hồi nào.", "")])
-    b.tag("endif")
     _minute_closing(b, before=6)
     b.signature_minutes()
     return b

@@ -116,14 +116,18 @@ def test_header_elements(rendered) -> None:
         assert paras[1].text == ctx["subject"] and all(r.bold for r in _run_props(paras[1]))
 
 
-def test_place_date_and_number_wording(rendered) -> None:
+def test_place_date_and_number_wording(rendered, tmp_path) -> None:
+    """A draft leaves the day and the clerk's number blank; a final prints what was recorded."""
     path, ctx = rendered[("kep", "posting_start_ubnd")]
-    assert ctx["place_date"].startswith("Kép, ngày ")
-    assert ctx["number_notation"] == "01/BB-UBND"
+    assert ctx["place_date"] == "Kép, ngày …… tháng …… năm ……"
+    assert ctx["number_notation"] == "       /BB-UBND"
     _, ctx2 = rendered[("kep", "posting_start_group")]
-    assert ctx2["number_notation"] == "02/BB-UBND"
+    assert ctx2["number_notation"] == "       /BB-UBND"
     _, bc = rendered[("kep", "broadcast_report")]
     assert bc["number_notation"].endswith("/BC-ĐTT") and bc["issuer_parent"] == "UBND THỊ TRẤN KÉP"
+    final = sample_contexts("kep", Register("kep", path=tmp_path / "f.sqlite"), final=True)
+    assert final["posting_start_ubnd"]["place_date"] == "Kép, ngày 08 tháng 01 năm 2024"
+    assert final["posting_start_ubnd"]["number_notation"] == "31/BB-UBND"  # the clerk's, recorded
 
 
 def test_wording_adapts_to_commune_kind(rendered) -> None:
@@ -199,9 +203,10 @@ def test_blank_number(tmp_path: Path) -> None:
     reg = Register("kep", path=tmp_path / "r.sqlite")
     reg.set_blank_numbers(True)
     ctx = sample_contexts("kep", reg)["posting_start_ubnd"]
-    assert ctx["number_notation"] == "…/BB-UBND"
+    assert ctx["number_notation"] == "       /BB-UBND"
     doc = Document(str(render("posting_start_ubnd", ctx, tmp_path / "b.docx")))
-    assert doc.tables[0].rows[1].cells[0].paragraphs[0].text == "Số: …/BB-UBND"
+    assert doc.tables[0].rows[1].cells[0].paragraphs[0].text == "Số:        /BB-UBND"
+    assert reg.issued() == []  # a draft takes no number from the register
 
 
 def test_group_notice_text(rendered) -> None:
@@ -224,7 +229,7 @@ def test_file_names_and_sections() -> None:
     assert sorted({k.dossier_section for k in KINDS.values() if k.dossier_section}) == [1, 2, 3, 4, 5, 6, 7, 8]
 
 
-def test_date_words_in_documents(rendered) -> None:
-    _, ctx = rendered[("kep", "posting_start_ubnd")]
-    assert "ngày 08 tháng 01 năm 2024" in ctx["opening"]
+def test_date_words_in_documents(tmp_path) -> None:
+    ctx = sample_contexts("kep", Register("kep", path=tmp_path / "r.sqlite"), final=True)["posting_start_ubnd"]
+    assert "vào hồi 14 giờ 30 phút, ngày 08 tháng 01 năm 2024" in ctx["opening"]
     assert dt.date(2024, 1, 8).weekday() == 0

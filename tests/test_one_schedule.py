@@ -7,9 +7,10 @@ GIVEN two cases of Kép (2024):
   - B: a budget report (item Q2-2) issued Friday 26/04/2024 and dropped the same day — the days
     off 27/04–01/05 put its posting on Thursday 02/05 (not Monday 29/04, as a weekends-only count
     would); its 30 days end on Saturday 01/06, moved to Monday 03/06; not late;
-WHEN the issuance, the Q1 and Q2 quarterly lists (1 April, 1 July) and the report before the
-People's Council session of 12/07 (made on 05/07) are produced through the pipeline functions, with
-real rendering and the real LibreOffice
+WHEN the issuance, the posting day recorded by a person (the start minutes are drafts until then: a
+posting day is a fact nobody but a person can give), the Q1 and Q2 quarterly lists (1 April, 1 July)
+and the report before the People's Council session of 12/07 (made on 05/07) are produced through the
+pipeline functions, with real rendering and the real LibreOffice
 THEN the start minutes (PDF text), the list rows (DOCX table cells, and the PDF text) and the council
 report (PDF text) show the same posting dates, and the council report names A — and only A — as late.
 """
@@ -27,6 +28,7 @@ from pypdf import PdfReader, PdfWriter
 
 from congkhai.case import Case
 from congkhai.config import settings
+from congkhai.pipeline import actions
 from congkhai.pipeline.calendar_jobs import run_council, run_quarterly
 from congkhai.pipeline.context import CommuneRun
 from congkhai.pipeline.issuance import run_issuance
@@ -88,6 +90,8 @@ def produced(tmp_path_factory, converter):
             run.archive.open_case(case).add_original(blank)
         issued = run_issuance(run, [LATE.case_id, HOLIDAY.case_id], converter)
         assert not issued["failed"], issued["failed"]
+        for case in (LATE, HOLIDAY):  # the day a person says it was posted: the schedule's own posting day
+            actions.record_posting(run, case.case_id, EXPECTED[case.case_id][0], by="vp", converter=converter)
         q1 = run_quarterly(run, dt.date(2024, 4, 1), converter)
         q2 = run_quarterly(run, dt.date(2024, 7, 1), converter)
         council = run_council(run, dt.date(2024, 7, 5), converter)
@@ -122,6 +126,9 @@ def test_minutes_print_the_schedule(produced, case):
         text = pdf_text(latest(folder, key))
         assert f"Kép, {words(start)}" in text, f"{key}: not dated {words(start)}"
         assert f"từ {words(start)} đến hết {words(end)}" in text, f"{key}: period not {start}–{end}"
+        if EXPECTED[case.case_id][2]:  # a late posting says so plainly
+            assert "Văn bản được niêm yết chậm 06 ngày làm việc so với thời hạn công khai (chậm nhất ngày " \
+                   "08/03/2024)" in text, key
     notice = pdf_text(latest(folder, "group_notice"))
     assert f"từ {words(start)} đến hết {words(end)}" in notice
 

@@ -163,6 +163,22 @@ def register(app: typer.Typer) -> None:
             raise _fail(err.message_vi, err.message_en) from err
         typer.echo(f"{year} {series}: số tiếp theo {n:02d}")
 
+    @numbers.command("seed")
+    def numbers_seed(
+        commune: str = typer.Option(..., help="Mã xã"),
+        year: int = typer.Option(...),
+        code: str = typer.Option(..., "--code", help="KH, BB, BC, TB, BC-ĐTT"),
+        last: int = typer.Option(..., "--last", help="Số cuối cùng đã cấp trên giấy / last number issued"),
+    ) -> None:
+        """Nối tiếp sổ đăng ký: số cuối đã cấp (numbering: register) / continue the register after paper."""
+        from congkhai.documents.register import Register
+
+        try:
+            Register(commune).set_next(year, code, last + 1)
+        except CongkhaiError as err:
+            raise _fail(err.message_vi, err.message_en) from err
+        typer.echo(f"{year} {code}: số cuối đã cấp {last:02d}, số tiếp theo {last + 1:02d}")
+
     @numbers.command("blank")
     def numbers_blank(commune: str = typer.Option(..., help="Mã xã"),
                       on: bool = typer.Argument(..., help="true: để trống số cho văn thư")) -> None:

@@ -24,6 +24,9 @@ from congkhai.errors import ConfigError
 from congkhai.textutil import nfc
 
 CommuneKind = Literal["xa", "phuong", "thi_tran"]
+#: Who gives official numbers: ``clerk`` — the clerk (văn thư) in the commune's own register, recorded
+#: afterwards (``case.evidence.numbers``); ``register`` — this product is the register (documents/register.py).
+Numbering = Literal["clerk", "register"]
 
 #: Vietnamese words for each kind of commune-level unit.
 UNIT_WORDS: dict[str, str] = {"xa": "xã", "phuong": "phường", "thi_tran": "thị trấn"}
@@ -61,10 +64,15 @@ class _Model(BaseModel):
 
 
 class Person(_Model):
-    """Someone who signs or is named in a document: ``Đặng Minh Khôi``, ``Chủ tịch UBND``."""
+    """Someone who signs or is named in a document: ``Đặng Minh Khôi``, ``Chủ tịch UBND``.
+
+    ``sample: true`` marks a made-up placeholder the commune office must replace: a draft prints it
+    followed by ``(mẫu)``, a final document refuses to print it.
+    """
 
     name: str
     title: str
+    sample: bool = False
 
 
 class Signer(Person):
@@ -98,7 +106,6 @@ class CivilServant(Person):
     fields: list[str] = Field(default_factory=list)
     law_items: list[int] = Field(default_factory=list)
     items: list[str] = Field(default_factory=list)
-    sample: bool = False
 
     @field_validator("law_items")
     @classmethod
@@ -125,6 +132,7 @@ class ResidentialGroup(_Model):
     leader: str
     leader_title: str | None = None
     zalo_group: str | None = None
+    sample: bool = False  # the leader's name is a placeholder (see also Commune.groups_sample)
 
 
 class Radio(_Model):
@@ -184,7 +192,8 @@ class Commune(_Model):
     office: Office
     civil_servants: list[CivilServant] = Field(default_factory=list)
     groups: list[ResidentialGroup] = Field(default_factory=list)
-    groups_sample: bool = False
+    groups_sample: bool = False  # every group's leader is a placeholder
+    numbering: Numbering = "clerk"
     radio: Radio = Field(default_factory=Radio)
     council: Council
     counting: CountingRule = Field(default_factory=CountingRule)
@@ -332,6 +341,10 @@ class Commune(_Model):
 
     def leader_title_of(self, group: ResidentialGroup) -> str:
         return group.leader_title or self.group_leader_title
+
+    def leader_is_sample(self, group: ResidentialGroup) -> bool:
+        """Whether a group's leader is a placeholder (the group's own flag or ``groups_sample``)."""
+        return group.sample or self.groups_sample
 
     def civil_servant_for(self, item_code: str | None = None, role: str | None = None,
                           law_item: int | None = None) -> CivilServant | None:

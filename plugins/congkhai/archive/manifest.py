@@ -16,7 +16,7 @@ The manifest is plain JSON in UTF-8 (NFC), indented, so it reads without the sof
       "To": [], "Maintenance": "Vĩnh viễn", "StartDate": "2024-02-02", "EndDate": "2024-03-06",
       "item": "Q1-2", "law_item": 2, "schedule": {…}, "case": {… the Case …},
       "files": [{"kind", "key", "path", "sha256", "size", "number", "code", "version",
-                 "doc_date", "created", "title"}],
+                 "doc_date", "created", "title", "state"}],
       "history": [{"at": "2024-02-02T09:00:00+07:00", "event": "filed", …}]
     }
 """
@@ -27,13 +27,18 @@ import datetime as dt
 import json
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from congkhai.archive import fsutil
 from congkhai.case import Case
 
 FORMAT = "congkhai-archive/1"
+#: The state of a generated document (``files[].state``): ``draft`` (dự thảo: facts left blank, DỰ THẢO on
+#: every page), ``final`` (every fact it prints was recorded), ``signed`` (its signed scan was filed).
+#: Files filed before states existed, originals and dossiers have none.
+DocState = Literal["draft", "final", "signed"]
+DOC_STATES: tuple[DocState, ...] = ("draft", "final", "signed")
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 #: Thời hạn bảo quản when the pipeline gives none: keep for ever (never lose a record by default).
 DEFAULT_MAINTENANCE = "Vĩnh viễn"

@@ -48,6 +48,7 @@ class FileEntry:
     created: str
     title: str | None
     abs_path: Path
+    state: mf.DocState | None = None  # draft / final / signed (generated documents)
 
     @property
     def ext(self) -> str:
@@ -60,6 +61,7 @@ class FileEntry:
             version=d["version"], number=d.get("number"), code=d.get("code"),
             doc_date=dt.date.fromisoformat(d["doc_date"]) if d.get("doc_date") else None,
             created=d.get("created", ""), title=d.get("title"), abs_path=folder / d["path"],
+            state=d.get("state"),
         )
 
 
@@ -231,6 +233,7 @@ class CaseFolder:
         code: str | None = None,
         title: str | None = None,
         inputs_digest: str | None = None,
+        state: mf.DocState | None = None,
     ) -> FileEntry:
         """File a generated document (.docx or .pdf) or a signed scan.
 
@@ -238,16 +241,20 @@ class CaseFolder:
         bytes under the same key and extension adds version 2, 3, … and keeps the older ones.
         The same bytes as the newest version (or the same ``inputs_digest``, a fingerprint of what
         the document was rendered from, for converters whose output embeds a timestamp) return the
-        existing entry: re-running a task adds nothing.
+        existing entry: re-running a task adds nothing. ``state`` (``draft`` / ``final`` / ``signed``) is
+        recorded in the file's manifest entry, for the archive page and the dossier to read.
         """
         layout.kind_info(kind)
+        if state is not None and state not in mf.DOC_STATES:
+            raise PermanentError(f"Trạng thái văn bản không hợp lệ: {state}", f"invalid document state {state!r}",
+                                 kind="bad_state", field="state")
         return self._add(kind, Path(src), key=versioned_key, number=number, code=code, doc_date=doc_date,
-                         title=title, doc_label=None, inputs_digest=inputs_digest)
+                         title=title, doc_label=None, inputs_digest=inputs_digest, state=state)
 
     def _add(
         self, kind: str, src: Path, *, key: str, number: int | None, code: str | None,
         doc_date: dt.date | None, title: str | None, doc_label: str | None, inputs_digest: str | None,
-        ext: str | None = None, original_name: str | None = None,
+        ext: str | None = None, original_name: str | None = None, state: mf.DocState | None = None,
     ) -> FileEntry:
         if not src.is_file():
             raise PermanentError(f"Không tìm thấy tệp: {src}", f"no such file: {src}", path=str(src))
@@ -309,6 +316,8 @@ class CaseFolder:
             }
             if inputs_digest:
                 d["inputs_digest"] = inputs_digest
+            if state is not None:
+                d["state"] = state
             if original_name is not None:
                 d["original_name"] = _dropped_name(original_name)
             m["files"].append(d)

@@ -33,6 +33,12 @@ from typing import Any
 
 from congkhai.errors import UsageError
 
+#: The mark on every page of a draft (dự thảo): page header, right-aligned, bold; and before its title.
+DRAFT_MARK = "DỰ THẢO"
+
+#: The number part of ``Số:      /BB-UBND``: room for the clerk to write the number by hand.
+BLANK_NUMBER = " " * 7
+
 #: Fields every template has: the ND30 header and the signature block.
 HEADER_FIELDS: dict[str, str] = {
     "issuer_parent": "Cơ quan chủ quản (dòng trên, không đậm; rỗng nếu không có) / parent body, may be empty",
@@ -41,6 +47,7 @@ HEADER_FIELDS: dict[str, str] = {
     "place_date": "Địa danh, ngày tháng năm: Kép, ngày 05 tháng 01 năm 2024 / place-and-date line",
     "subject": "Trích yếu nội dung / subject line under the document type",
     "recipients": "Nơi nhận, từng dòng (dòng cuối: Lưu: VT, …) / recipients, the last is the file copy",
+    "draft_mark": "DỰ THẢO ở đầu mỗi trang của bản dự thảo (rỗng: bản chính thức) / the draft mark on every page",
 }
 SIGN_UBND: dict[str, str] = {
     "signer_authority": "TM. ỦY BAN NHÂN DÂN hoặc KT. CHỦ TỊCH (rỗng nếu không có) / signing authority",
@@ -98,8 +105,8 @@ class Kind:
         return self.type_code if self.issuer_code == "UBND" else f"{self.type_code}-{self.issuer_code}"
 
     def notation(self, number: int | None) -> str:
-        """``05/BB-UBND``; ``…/BB-UBND`` when the number is left for the clerk."""
-        n = "…" if number is None else f"{number:02d}"
+        """``05/BB-UBND``; ``      /BB-UBND`` (room to write) when the number is left for the clerk."""
+        n = BLANK_NUMBER if number is None else f"{number:02d}"
         return f"{n}/{self.code}"
 
     # The names the archive layout reads (``layout.kind_info(kind).order`` …).
@@ -182,14 +189,16 @@ _MADE: tuple[Kind, ...] = (
         "posting_start_ubnd", 3, "Biên bản niêm yết tại Bản tin công khai của UBND", "bien-ban-niem-yet-ubnd",
         "BIÊN BẢN", "BB", dossier_section=3,
         fields=_f(HEADER_FIELDS, MINUTE_FIELDS, SIGN_MINUTES,
-                  location="Địa điểm niêm yết / where", also="Các hình thức công khai đồng thời / other channels"),
+                  location="Địa điểm niêm yết / where", also="Các hình thức công khai đồng thời / other channels",
+                  timeliness="Thời hạn công khai; chậm bao nhiêu ngày làm việc (rỗng: không nêu) / deadline, lateness"),
     ),
     Kind(
         "posting_start_group", 4, "Biên bản niêm yết tại nhà văn hóa thôn, tổ dân phố", "bien-ban-niem-yet-tdp",
         "BIÊN BẢN", "BB", dossier_section=4, per_group=True,
         fields=_f(HEADER_FIELDS, MINUTE_FIELDS, SIGN_MINUTES,
                   location="Địa điểm niêm yết (nhà văn hóa) / where",
-                  also="Các hình thức công khai đồng thời / other channels"),
+                  also="Các hình thức công khai đồng thời / other channels",
+                  timeliness="Thời hạn công khai; chậm bao nhiêu ngày làm việc (rỗng: không nêu) / deadline, lateness"),
     ),
     Kind(
         # With the group minutes in the dossier: it asks the group leaders to post.
@@ -215,7 +224,6 @@ _MADE: tuple[Kind, ...] = (
             document="Văn bản được phát tin / the broadcast document",
             broadcasts="Các lần phát: {date, times, count} / one row per day",
             summary="Tổng hợp số ngày, số lần phát / totals",
-            feedback="Ý kiến phản hồi / feedback",
             closing="Câu kết / closing",
         ),
     ),
@@ -224,7 +232,8 @@ _MADE: tuple[Kind, ...] = (
         "BIÊN BẢN", "BB", dossier_section=6,
         fields=_f(HEADER_FIELDS, MINUTE_FIELDS, SIGN_MINUTES,
                   channels="Hình thức, địa điểm đã công khai / channels",
-                  feedback="Ý kiến phản hồi đã nhận (rỗng: không có) / feedback received"),
+                  feedback_intro="Ý kiến phản hồi: câu dẫn (số ý kiến, hoặc không có theo xác nhận) / feedback lead",
+                  feedback="Ý kiến phản hồi đã nhận, từng dòng (bản dự thảo: dòng chấm) / feedback lines"),
     ),
     Kind(
         # A notice (THÔNG BÁO, …/TB-UBND) listing the quarter's disclosures; its own dossier section

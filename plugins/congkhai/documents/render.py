@@ -4,7 +4,7 @@
 - every string of the context is NFC-normalised (Vietnamese typed on another system may be NFD);
 - autoescape: a ``&`` or ``<`` in a subject cannot break the document's XML;
 - the core properties (title, subject, author = the commune) are set per document, because the
-  template's own properties would otherwise leak into every PDF;
+  template's own properties would otherwise leak into every PDF; a draft's title begins ``DỰ THẢO - ``;
 - the output is checked: no ``{{`` or ``{%`` may remain;
 - written to a temporary name beside the target, then renamed (a reader never sees half a file).
 
@@ -25,7 +25,7 @@ from typing import Any
 import jinja2
 
 from congkhai.config import settings
-from congkhai.documents.kinds import Kind, all_fields, get_kind
+from congkhai.documents.kinds import DRAFT_MARK, Kind, all_fields, get_kind
 from congkhai.errors import PermanentError
 
 _LEFTOVER = re.compile(r"\{\{|\{%|\{#")
@@ -127,7 +127,8 @@ def render(
             field=name,
         ) from err
     props = tpl.docx.core_properties
-    props.title = _nfc(f"{k.doc_type.capitalize()} {ctx['number_notation']}: {ctx['subject']}")
+    title = f"{k.doc_type.capitalize()} {' '.join(str(ctx['number_notation']).split())}: {ctx['subject']}"
+    props.title = _nfc(f"{DRAFT_MARK} - {title}" if ctx.get("draft_mark") else title)
     props.subject = _nfc(str(ctx["subject"]))
     props.author = _nfc(author or " ".join(ctx["issuer_lines"]).strip())
     props.last_modified_by = props.author

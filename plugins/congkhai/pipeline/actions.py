@@ -11,9 +11,9 @@ from typing import Any
 
 from congkhai.archive.store import CaseFolder
 from congkhai.errors import UsageError
-from congkhai.pipeline.calendar_jobs import daily_specs
+from congkhai.pipeline.calendar_jobs import case_end_specs, is_posted
 from congkhai.pipeline.context import CommuneRun
-from congkhai.pipeline.issuance import issuance_specs, spec
+from congkhai.pipeline.issuance import issuance_specs
 from congkhai.pipeline.produce import produce
 
 #: Case fields an operator may correct (the issue date and number name the folder: cancel and re-drop instead).
@@ -29,20 +29,15 @@ def _folder(run: CommuneRun, case_id: str) -> CaseFolder:
 
 
 def _remake(run: CommuneRun, folder: CaseFolder, day: dt.date, converter: Any = None) -> dict[str, Any]:
-    """Remake what exists and changed: posting documents, and the end documents if they were made."""
-    specs = issuance_specs(run, folder)
-    made = {f["key"] for f in folder.manifest["files"]}
-    end_specs, _ = daily_specs(run, max(day, folder.case.issued))  # type: ignore[union-attr]
-    specs += [s for s in end_specs if s.folder == f"case:{folder.case_id}"]
+    """Remake what exists and changed: the posting documents, and the broadcast report and end minutes
+    (of the UBND and of each group) when due on ``day`` or already made. A draft whose facts are now
+    recorded becomes a final; a final that would print a placeholder of commune.yaml is refused
+    (PermanentError naming the field) while the others are made."""
     case = folder.case
     assert case is not None
-    item, _ = run.item_of(case)
-    schedule = run.schedule_of(case)
-    build = dict(case=case, item=item, schedule=schedule)
-    for key, kind in (("posting_end", "posting_end"), ("broadcast_report", "broadcast_report")):
-        if key in made and not any(s.key == key for s in specs) and schedule is not None:
-            specs.append(spec(run, kind, key, f"case:{case.case_id}", f"{kind}: {case.subject}",
-                              schedule.posting_end or day, **build))
+    specs = issuance_specs(run, folder)
+    if case.status != "cancelled" and is_posted(folder):
+        specs += case_end_specs(run, folder, max(day, case.issued), remake=True)
     return produce(run, specs, converter, changed=True).to_dict()
 
 

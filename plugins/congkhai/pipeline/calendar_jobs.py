@@ -21,6 +21,7 @@ from typing import Any
 
 from congkhai.archive.store import CaseFolder
 from congkhai.case import Case
+from congkhai.documents.context import Recorded
 from congkhai.pipeline.context import CommuneRun, schedule_record
 from congkhai.pipeline.issuance import issuance_specs, repost, spec
 from congkhai.pipeline.produce import DocSpec, produce, resolve_folder
@@ -40,6 +41,52 @@ def _posted(folder: CaseFolder) -> bool:
     return any(f["kind"] in ("posting_start_ubnd", "posting_start_group") for f in folder.manifest["files"])
 
 
+#: Whether a case's start minutes were made (its posting documents exist).
+is_posted = _posted
+
+
+def end_places(run: CommuneRun, folder: CaseFolder, case: Case) -> list[str | None]:
+    """Where an end minute is due (issue 13): the UBND (None), and each group's cultural house where
+    the document was posted — the groups the posting answer lists, else those whose start minute was made."""
+    groups = Recorded.of(case).posted_groups(run.commune)
+    if groups is not None:
+        codes = [g.code for g in groups]
+    else:
+        codes = [g.code for g in run.commune.groups if _has(folder, f"posting_start_group:{g.code}")]
+    return [None, *codes]
+
+
+def case_end_specs(run: CommuneRun, folder: CaseFolder, day: dt.date, *, remake: bool = False) -> list[DocSpec]:
+    """The broadcast report and the end minutes of one posted case that are due on ``day`` and not made
+    yet; with ``remake``, also those already made (a person recorded something: new versions)."""
+    case = folder.case
+    if case is None:
+        return []
+    schedule = run.schedule_of(case)
+    if schedule is None:
+        return []
+    item, _ = run.item_of(case)
+    ref = f"case:{case.case_id}"
+    build = dict(case=case, item=item, schedule=schedule)
+    specs: list[DocSpec] = []
+    due = schedule.broadcast_report_due
+    if run.commune.has_radio and due and ((due <= day and not _has(folder, "broadcast_report"))
+                                          or (remake and _has(folder, "broadcast_report"))):
+        specs.append(spec(run, "broadcast_report", "broadcast_report", ref,
+                          f"Báo cáo kết quả phát tin: {case.subject}", due, **build))
+    end = schedule.posting_end
+    if end and not schedule.permanent:
+        made_on = run.calendar.next_working_day(end)  # an end minute certifies "to the end of" its last day
+        for group in end_places(run, folder, case):
+            key = f"posting_end:{group}" if group else "posting_end"
+            made = _has(folder, key)
+            if (end <= day and not made) or (remake and made):
+                where = f" tại {run.commune.group(group).cultural_house}" if group else ""
+                specs.append(spec(run, "posting_end", key, ref, f"Biên bản kết thúc công khai{where}: {case.subject}",
+                                  end, group=group, date=made_on, **build))
+    return specs
+
+
 def daily_specs(run: CommuneRun, day: dt.date) -> tuple[list[DocSpec], list[str]]:
     """Broadcast reports and end minutes due on ``day``; also the cases to close once they are filed."""
     specs: list[DocSpec] = []
@@ -51,18 +98,8 @@ def daily_specs(run: CommuneRun, day: dt.date) -> tuple[list[DocSpec], list[str]
         schedule = run.schedule_of(case)
         if schedule is None:
             continue
-        item, _ = run.item_of(case)
-        ref = f"case:{case.case_id}"
-        build = dict(case=case, item=item, schedule=schedule)
-        due = schedule.broadcast_report_due
-        if run.commune.has_radio and due and due <= day and not _has(folder, "broadcast_report"):
-            specs.append(spec(run, "broadcast_report", "broadcast_report", ref,
-                              f"Báo cáo kết quả phát tin: {case.subject}", due, **build))
-        end = schedule.posting_end
-        if end and end <= day and not schedule.permanent:
-            if not _has(folder, "posting_end"):
-                specs.append(spec(run, "posting_end", "posting_end", ref,
-                                  f"Biên bản kết thúc công khai: {case.subject}", end, **build))
+        specs += case_end_specs(run, folder, day)
+        if schedule.posting_end and schedule.posting_end <= day and not schedule.permanent:
             closing.append(case.case_id)
     return specs, closing
 
@@ -137,8 +174,11 @@ def _posted_case(run: CommuneRun, year_spec: DocSpec, item_code: str, doc_type: 
     """A document the commune itself issues and posts (the yearly plan, a quarterly list) becomes a case.
 
     Its PDF (already filed in the year folder) is the case's original; the posting documents follow
-    its plan item, as for any issued document.
+    its plan item, as for any issued document. A document whose date is a blank to fill in is not
+    posted yet (its posting minutes would cite a date nobody gave).
     """
+    if not year_spec.dated:
+        return []
     year_folder = resolve_folder(run, year_spec.folder)
     pdf = year_folder.latest(year_spec.key, "pdf")
     if pdf is None:
@@ -171,12 +211,13 @@ def run_quarterly(run: CommuneRun, day: dt.date, converter: Any = None) -> dict[
         # commune started using it): an empty list would be posted for 90 days. Say so instead.
         return {"day": day.isoformat(), "quarter": f"{y}-Q{q}",
                 "skipped": f"no case issued in {y}-Q{q}: no list made"}
+    own = run.schedule_of(Case(commune=run.code, issued=day, subject="", item="1.8"))  # its own 90 days
     year_spec = spec(run, "quarterly_list", f"quarterly_list:{y}-Q{q}", f"year:{day.year}",
                      f"Danh sách nội dung đã công khai quý {ROMAN[q]} năm {y}", day,
                      year=y, quarter=q, cases=[run.scheduled(c) for c in cases], item=None, schedule=None,
-                     date=day)
+                     date=day, own_schedule=own)
     first = produce(run, [year_spec], converter)
-    second = produce(run, _posted_case(run, year_spec, "1.8", "DANH SÁCH"), converter)
+    second = produce(run, _posted_case(run, year_spec, "1.8", "THÔNG BÁO"), converter)
     return {"day": day.isoformat(), "quarter": f"{y}-Q{q}", "list": first.to_dict(), "posting": second.to_dict()}
 
 
@@ -191,11 +232,14 @@ def run_january(run: CommuneRun, day: dt.date, converter: Any = None) -> dict[st
     if plan is None:
         result["plan"] = f"no plan-{day.year}.yaml for {run.code}: add it to the commune folder"
     else:
+        # Dated and numbered as plan-<year>.yaml records them (issued, number); else blanks: a draft.
         year_spec = spec(run, "yearly_plan", "yearly_plan", f"year:{day.year}",
-                         f"Kế hoạch thực hiện công khai năm {day.year}", day, year=day.year, plan=plan, date=day,
+                         f"Kế hoạch thực hiện công khai năm {day.year}", day, year=day.year, plan=plan,
                          item=None, schedule=None)
         result["plan"] = produce(run, [year_spec], converter).to_dict()
-        result["plan_posting"] = produce(run, _posted_case(run, year_spec, "1.1", "KẾ HOẠCH"), converter).to_dict()
+        posting = _posted_case(run, year_spec, "1.1", "KẾ HOẠCH")
+        result["plan_posting"] = produce(run, posting, converter).to_dict() if posting else {
+            "skipped": f"plan-{day.year}.yaml has no issue date (issued:): the plan is a draft, not posted yet"}
     reposts: list[DocSpec] = []
     for folder in run.case_folders():
         case = folder.case

@@ -15,29 +15,55 @@ from typing import Any
 
 from congkhai.archive.store import CaseFolder
 from congkhai.case import Case
-from congkhai.documents.context import build_context, document_date
+from congkhai.documents.context import (
+    CASE_BUILDERS,
+    Recorded,
+    build_context,
+    document_date,
+    draft_title,
+    state_of,
+)
 from congkhai.documents.kinds import KINDS
+from congkhai.errors import PermanentError
 from congkhai.pipeline.context import CommuneRun, schedule_record
 from congkhai.pipeline.produce import DocSpec, Produced, produce
 from congkhai.plan import Item
 from congkhai.schedule import Schedule
 
+#: Errors of one document that must not stop the others of its batch (a final that would print a
+#: placeholder of commune.yaml; an answer naming an unknown group): it is reported as failed.
+_DOCUMENT_ERRORS = ("sample_value", "bad_evidence")
+
 
 def spec(run: CommuneRun, kind: str, key: str, folder: str, title: str, default_date: dt.date,
          **build: Any) -> DocSpec:
     """One document to make. It is filed under the date it is dated (``document_date``, the rule its
-    builder uses), or ``default_date`` when that is a blank to fill in."""
-    ctx = build_context(kind, run.commune, register=run.register, **build)
-    return DocSpec(kind=kind, key=key, folder=folder, context=ctx,
-                   doc_date=document_date(kind, **build) or default_date, title=title)
+    builder uses), or ``default_date`` when that is a blank to fill in. A draft's title begins with
+    ``DỰ THẢO - ``; a final that cannot be made (a placeholder of ``commune.yaml`` it would print)
+    is a spec carrying its error, which ``produce`` reports without stopping the others."""
+    if kind in CASE_BUILDERS:
+        build.setdefault("doc", key)
+    try:
+        ctx = build_context(kind, run.commune, register=run.register, **build)
+    except PermanentError as err:
+        if err.kind not in _DOCUMENT_ERRORS:
+            raise
+        return DocSpec(kind=kind, key=key, folder=folder, context={}, doc_date=default_date, title=title,
+                       error=err)
+    state = state_of(ctx)
+    dated = document_date(kind, commune=run.commune, **build)
+    return DocSpec(kind=kind, key=key, folder=folder, context=ctx, doc_date=dated or default_date,
+                   title=draft_title(title, state), state=state, dated=dated is not None)
 
 
 def posting_specs(run: CommuneRun, case: Case, *, schedule: Schedule | None, item: Item | None,
-                  key_suffix: str = "") -> list[DocSpec]:
+                  key_suffix: str = "", recorded: Recorded | None = None) -> list[DocSpec]:
     """Start-of-posting minutes (board and each group) and the group leaders' notice, by the item's channels."""
     ref = f"case:{case.case_id}"
     start = schedule.posting_start if schedule else case.issued
-    build = dict(case=case, item=item, schedule=schedule)
+    build: dict[str, Any] = dict(case=case, item=item, schedule=schedule)
+    if recorded is not None:
+        build["recorded"] = recorded
     out: list[DocSpec] = []
     has = (lambda k: item.has(k)) if item is not None else (lambda k: k in ("ubnd_board", "cultural_house",
                                                                             "group_leaders"))
@@ -112,10 +138,12 @@ def run_issuance(run: CommuneRun, case_ids: list[str], converter: Any = None) ->
 
 
 def repost(run: CommuneRun, case: Case, day: dt.date) -> list[DocSpec]:
-    """January re-posting of a permanent item: new start minutes dated ``day`` in the case's folder."""
+    """January re-posting of a permanent item: new start minutes in the case's folder, as drafts (the
+    posting recorded for the case is the first one, not this one): planned for ``day``."""
     item, _ = run.item_of(case)
     schedule = run.schedule_of(case)
     if schedule is None:
         return []
     moved = dataclasses.replace(schedule, posting_start=day, posting_end=None)
-    return posting_specs(run, case, schedule=moved, item=item, key_suffix=f":tai-niem-yet-{day.year}")
+    return posting_specs(run, case, schedule=moved, item=item, key_suffix=f":tai-niem-yet-{day.year}",
+                         recorded=Recorded())

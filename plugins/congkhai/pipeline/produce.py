@@ -1,6 +1,7 @@
 """Render → convert (one batch) → verify → file: the one place where documents are made.
 
-A :class:`DocSpec` says what to make (kind, context, where it goes, under which key). Producing is
+A :class:`DocSpec` says what to make (kind, context, where it goes, under which key) and its state
+(``draft`` / ``final``, recorded with each filed file in the manifest). Producing is
 idempotent: the fingerprint of the context (``inputs_digest``) is stored with the filed files, so a
 re-run or a cleared task that would make the same document again files nothing new, and the same
 document keeps its official number (the register gives the same number to the same key). A changed
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from congkhai.archive.manifest import DocState
 from congkhai.archive.store import CaseFolder
 from congkhai.convert import get_converter
 from congkhai.convert.base import Converter, ConvertJob, PdfMetadata
@@ -43,6 +45,9 @@ class DocSpec:
     context: dict[str, Any]
     doc_date: dt.date
     title: str
+    state: DocState = "final"
+    dated: bool = True  # False: its date is a blank to fill in (filed under ``doc_date`` all the same)
+    error: PermanentError | None = None  # it cannot be made (reported as failed; the others are made)
 
     @property
     def notation(self) -> str:
@@ -68,7 +73,7 @@ class DocSpec:
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "key": self.key, "folder": self.folder, "doc_date": self.doc_date.isoformat(),
-                "title": self.title, "notation": self.notation}
+                "title": self.title, "notation": self.notation, "state": self.state}
 
 
 @dataclass
@@ -120,12 +125,17 @@ def produce(run: CommuneRun, specs: Sequence[DocSpec], converter: Converter | No
     out = Produced()
     todo: list[tuple[DocSpec, CaseFolder]] = []
     for spec in specs:
+        if spec.error is not None:
+            out.failed.append({**spec.to_dict(), "error": spec.error.message_vi, "transient": False,
+                               "kind_error": spec.error.kind, "field": spec.error.field})
+            continue
         folder = resolve_folder(run, spec.folder)
         if already_filed(folder, spec, changed=changed):
             out.skipped.append(spec.to_dict())
         else:
             todo.append((spec, folder))
     if not todo:
+        _raise_failed(out)
         return out
 
     own = converter is None
@@ -159,7 +169,7 @@ def produce(run: CommuneRun, specs: Sequence[DocSpec], converter: Converter | No
                     out.failed.append({**spec.to_dict(), "error": str(res.error), "transient": res.transient})
                     continue
                 common = dict(number=spec.number, doc_date=spec.doc_date, versioned_key=spec.key, code=spec.code,
-                              title=spec.title, inputs_digest=spec.digest)
+                              title=spec.title, inputs_digest=spec.digest, state=spec.state)
                 folder.add_file(spec.kind, docx, **common)
                 if txt is not None:
                     folder.add_file(spec.kind, txt, **common)
@@ -171,11 +181,17 @@ def produce(run: CommuneRun, specs: Sequence[DocSpec], converter: Converter | No
             conv.close()
     for f in out.filed:
         log.info("filed %s", f["path"])
+    _raise_failed(out)
+    return out
+
+
+def _raise_failed(out: Produced) -> None:
     if out.failed:
         msg_vi = "; ".join(f"{f['key']}: {f['error']}" for f in out.failed)
         if any(f["transient"] for f in out.failed):
             raise TransientError(f"Chưa chuyển đổi được {len(out.failed)} văn bản (sẽ thử lại): {msg_vi}",
                                  f"{len(out.failed)} conversions failed, will retry")
+        first = next((f for f in out.failed if f.get("kind_error")), {})
         raise PermanentError(f"Không lập được {len(out.failed)} văn bản: {msg_vi}",
-                             f"{len(out.failed)} documents could not be made")
-    return out
+                             f"{len(out.failed)} documents could not be made",
+                             kind=first.get("kind_error"), field=first.get("field"))

@@ -4,15 +4,21 @@
 text-only ones of the group notice). The package, one module per concern:
 
 - :mod:`.wording`: dates in words, references to the disclosed document, channel names, blanks;
+- :mod:`.facts`: what people recorded about a case (``case.evidence``) and the state it gives a
+  document: a **draft** (dự thảo: ``DỰ THẢO`` on every page, unknown facts as dotted blanks,
+  placeholder names marked ``(mẫu)``) or a **final** (only recorded facts, no placeholder);
 - :mod:`.blocks`: the Nghị định 30 header, signatures, official numbers, the people of a minute,
-  and :func:`document_date` (the date each kind is dated: builders and pipeline use the same rule);
+  :func:`is_final` and :func:`document_date` (the date each kind is dated: builders and pipeline use
+  the same rule);
 - :mod:`.plans`: the yearly plan, the plan of a specific activity;
 - :mod:`.postings`: one case's start minutes, notice to group leaders, broadcast report, end minutes;
 - :mod:`.lists`: the quarterly list and the council report (many cases, each with its schedule).
 
-Official numbers come from the register (``Register.number_for``) with a stable key per document
-(``f"{case_id}/{kind}/{group}"``), so rendering a document again reuses its number; a commune that
-numbers by hand gets ``Số: …/BB-UBND``.
+Official numbers (``numbering`` in ``commune.yaml``): ``clerk`` (default) — the clerk's number
+recorded for the document (``case.evidence.numbers[<document key>]``), else ``Số:       /BB-UBND``
+left blank; ``register`` — a final takes the next number of this product's register
+(``Register.number_for``, a stable key per document, ``f"{case_id}/{kind}/{group}"``, so rendering
+it again reuses its number). A draft is never given a number.
 
 Dates: nothing here computes a date. Every builder that prints one receives the case's
 :class:`~congkhai.schedule.Schedule` (``CommuneRun.schedule_of``: the one place a date is
@@ -30,7 +36,15 @@ from typing import Any
 
 from congkhai.case import Case
 from congkhai.commune import Commune, upper_vi
-from congkhai.documents.context.blocks import document_date, header_fields, number_key, signer_fields
+from congkhai.documents.context.blocks import (
+    doc_key,
+    document_date,
+    header_fields,
+    is_final,
+    number_key,
+    signer_fields,
+)
+from congkhai.documents.context.facts import DRAFT_MARK, Printer, Recorded, State, draft_title
 from congkhai.documents.context.lists import case_row, council_report, quarterly_list
 from congkhai.documents.context.plans import activity_plan, yearly_plan
 from congkhai.documents.context.postings import (
@@ -91,7 +105,11 @@ def build_context(
     ``schedule_of``; None for the kinds of the whole year, or when the case has no plan item: its
     dates are then blanks to fill in). ``plan``: the yearly plan (``yearly_plan`` only).
     ``options`` go to the kind's builder (``date``, ``number``, ``quarter``, ``cases``: a sequence of
-    :class:`ScheduledCase` for the quarterly list and the council report …).
+    :class:`ScheduledCase` for the quarterly list and the council report; ``doc``: the document's key
+    in the case, whose clerk's number is looked up; ``recorded``: the facts to print instead of the
+    case's own, e.g. none for a January re-posting …). Each document is a draft or a final
+    (:func:`state_of`); a final that would print a placeholder of ``commune.yaml`` raises
+    ``PermanentError(kind="sample_value")`` naming the field.
     """
     k = get_kind(kind)
     y = year or (case.issued.year if case else None) or dt.date.today().year
@@ -122,6 +140,11 @@ def build_context(
     return builder(commune, case, item=item, schedule=schedule, register=register, **options)
 
 
+def state_of(ctx: dict[str, Any]) -> State:
+    """The state of a built document: ``draft`` when its pages carry the DỰ THẢO mark, else ``final``."""
+    return "draft" if ctx.get("draft_mark") else "final"
+
+
 def check_context(kind: str, ctx: dict[str, Any]) -> None:
     """Every manifest field present (the builders and the manifests must agree)."""
     missing = sorted(set(all_fields(kind)) - set(ctx))
@@ -131,9 +154,10 @@ def check_context(kind: str, ctx: dict[str, Any]) -> None:
 
 
 __all__ = [
-    "BLANK_DATE_WORDS", "BLANK_DMY", "CASE_BUILDERS", "CASE_FIELDS", "KINDS", "OPTION_FIELDS", "ScheduledCase",
-    "activity_plan", "broadcast_report", "build_context", "case_row", "channel_line", "check_context",
-    "council_report", "document_date", "document_ref", "group_notice", "header_fields", "issuer_name",
-    "leader_of", "number_key", "period_text", "posting_end", "posting_start_group", "posting_start_ubnd",
-    "quarterly_list", "signer_fields", "upper_vi", "yearly_plan",
+    "BLANK_DATE_WORDS", "BLANK_DMY", "CASE_BUILDERS", "CASE_FIELDS", "DRAFT_MARK", "KINDS", "OPTION_FIELDS",
+    "Printer", "Recorded", "ScheduledCase", "State", "activity_plan", "broadcast_report", "build_context",
+    "case_row", "channel_line", "check_context", "council_report", "doc_key", "document_date", "document_ref",
+    "draft_title", "group_notice", "header_fields", "is_final", "issuer_name", "leader_of", "number_key",
+    "period_text", "posting_end", "posting_start_group", "posting_start_ubnd", "quarterly_list", "signer_fields",
+    "state_of", "upper_vi", "yearly_plan",
 ]

@@ -11,8 +11,17 @@ from typing import Any
 
 from congkhai.case import Case
 from congkhai.commune import Commune
-from congkhai.documents.context.blocks import header_fields, official_number, signer_fields
-from congkhai.documents.context.wording import BLANK_DMY, ROMAN, channel_short, dmy, dmy_or_blank, lower_first
+from congkhai.documents.context.blocks import header_fields, is_final, official_number, signer_fields
+from congkhai.documents.context.facts import Printer, Recorded
+from congkhai.documents.context.wording import (
+    BLANK_DMY,
+    ROMAN,
+    channel_short,
+    dmy,
+    dmy_or_blank,
+    lower_first,
+    words_or_blank,
+)
 from congkhai.documents.register import Register
 from congkhai.errors import UsageError
 from congkhai.schedule import Schedule, ScheduledCase
@@ -46,33 +55,50 @@ def case_row(commune: Commune, sc: ScheduledCase) -> dict[str, str]:
     }
 
 
+def _own_period(own: Schedule | None, days: int | None) -> str:
+    """The list's own posting period (plan item 1.8: 90 days), as its schedule plans it."""
+    if own is None or own.posting_end is None:
+        n = f"{days:02d}" if days else "……"
+        return f"trong thời gian {n} ngày liên tục, từ {words_or_blank(None)} đến hết {words_or_blank(None)}"
+    n = (own.posting_end - own.posting_start).days
+    return (f"trong thời gian {n:02d} ngày liên tục, dự kiến từ {words_or_blank(own.posting_start)} đến hết "
+            f"{words_or_blank(own.posting_end)}")
+
+
 def quarterly_list(commune: Commune, year: int, quarter: int, cases: Sequence[ScheduledCase], *,
                    date: dt.date | None = None, register: Register | None = None, number: Any = "auto",
-                   signer: str = "chairman") -> dict[str, Any]:
-    """Danh sách các nội dung đã công khai trong quý: the cases issued in the quarter, each with the
-    dates of its own schedule. Dated ``date`` (the run's day), else a blank to fill in."""
+                   signer: str = "chairman", own_schedule: Schedule | None = None,
+                   own_days: int | None = None) -> dict[str, Any]:
+    """Thông báo danh sách các nội dung đã công khai trong quý: the cases issued in the quarter, each
+    with the dates of its own schedule. Dated ``date`` (the run's day), else a blank to fill in; it
+    states its own posting period (``own_schedule``: the schedule of the list as plan item 1.8, e.g.
+    90 days). A draft unless this product is the commune's register (the clerk's number of a list is
+    not recorded by the product: it is written on the paper)."""
     if quarter not in (1, 2, 3, 4):
         raise UsageError(f"Quý phải từ 1 đến 4 (nhận {quarter})", f"Quarter must be 1-4 (got {quarter})",
                          kind="bad_quarter", field="quarter")
+    printer = Printer(commune, is_final("quarterly_list", commune, Recorded()), "quarterly_list")
     qs, qe = quarter_bounds(year, quarter)
     rows = [case_row(commune, sc) for sc in sorted(cases, key=lambda sc: sc.case.issued)
             if qs <= sc.case.issued <= qe]
-    n = official_number(register, "quarterly_list", date.year if date else year + (quarter == 4),
-                f"{year}-Q{quarter}/quarterly_list/", number)
+    n = official_number(commune, register, "quarterly_list", date.year if date else year + (quarter == 4),
+                        f"{year}-Q{quarter}/quarterly_list/", number, final=printer.final)
     ctx = header_fields(
         commune, "quarterly_list", date, n,
         f"Danh sách các nội dung đã thực hiện công khai quý {ROMAN[quarter]} năm {year}",
-        [f"{commune.superior} (b/c);", "TT Đảng ủy, HĐND (b/c);", f"Các {commune.group_word};", "Lưu: VT."],
+        [f"{commune.superior} (b/c);", f"TT Đảng ủy, HĐND {commune.unit_word} (b/c);", f"Các {commune.group_word};",
+         "Lưu: VT."],
+        printer,
     )
-    ctx.update(signer_fields(commune, signer))
+    ctx.update(signer_fields(commune, printer, signer))
     ctx.update({
         "intro": f"Thực hiện Luật Thực hiện dân chủ ở cơ sở và Kế hoạch thực hiện công khai năm {year}, "
                  f"{commune.body_short} thông báo danh sách các nội dung đã thực hiện công khai trong quý "
                  f"{ROMAN[quarter]} năm {year} (từ {dmy(qs)} đến {dmy(qe)}) như sau:",
         "rows": rows,
-        "closing": f"Danh sách này được niêm yết tại Bản tin công khai của {commune.body_short}, nhà văn hóa các "
-                   f"{commune.group_word} và đăng tải trên phần mềm quản trị thông tin quy chế dân chủ. "
-                   "Mọi ý kiến phản hồi xin gửi về Văn phòng " + f"{commune.body_short}./.",
+        "closing": f"Thông báo này được niêm yết tại Bản tin công khai của {commune.body_short} và nhà văn hóa các "
+                   f"{commune.group_word} {_own_period(own_schedule, own_days)}, đồng thời đăng tải trên phần mềm "
+                   f"quản trị thông tin quy chế dân chủ. Mọi ý kiến phản hồi xin gửi về {commune.office.name}./.",
     })
     return ctx
 
@@ -121,14 +147,16 @@ def council_report(commune: Commune, year: int, cases: Sequence[ScheduledCase], 
     for sc in chosen:
         if sc.case.law_item:
             law[sc.case.law_item] = law.get(sc.case.law_item, 0) + 1
-    n = official_number(register, "council_report", (date or period_end).year, f"{period_start}_{period_end}/council_report/",
-                number)
+    printer = Printer(commune, is_final("council_report", commune, Recorded()), "council_report")
+    n = official_number(commune, register, "council_report", (date or period_end).year,
+                        f"{period_start}_{period_end}/council_report/", number, final=printer.final)
     ctx = header_fields(
         commune, "council_report", date, n, f"Kết quả thực hiện công khai thông tin {label}",
         [f"Thường trực {commune.council_short};", f"Đại biểu {commune.council_short};",
          f"{commune.superior} (b/c);", "Lưu: VT."],
+        printer,
     )
-    ctx.update(signer_fields(commune, signer))
+    ctx.update(signer_fields(commune, printer, signer))
     results = [f"Tổng số nội dung đã công khai: {len(chosen):02d} nội dung."]
     if law:
         results.append("Theo nhóm nội dung (khoản, Điều 11 Luật số 10/2022/QH15): "
@@ -144,8 +172,17 @@ def council_report(commune: Commune, year: int, cases: Sequence[ScheduledCase], 
     if channel_counts:
         results.append("Theo hình thức công khai: " + "; ".join(
             f"{lower_first(channel_short(k, commune))}: {v:02d}" for k, v in channel_counts.items()) + ".")
-    results.append(f"Số nội dung nhận được ý kiến phản hồi của Nhân dân: {len(with_feedback):02d}."
-                   if with_feedback else "Trong kỳ không nhận được ý kiến phản hồi của Nhân dân.")
+    # Feedback: only what people recorded — "none" only where a person stated it at the end of posting.
+    ended = [sc for sc in chosen if Recorded.of(sc.case).end is not None]
+    stated_none = [sc for sc in ended if not sc.case.feedback]
+    open_ = len(chosen) - len(with_feedback) - len(stated_none)
+    results.append(f"Số nội dung nhận được ý kiến phản hồi của Nhân dân: {len(with_feedback):02d}.")
+    if stated_none:
+        results.append(f"Số nội dung đã kết thúc công khai, được xác nhận không có ý kiến phản hồi: "
+                       f"{len(stated_none):02d}.")
+    if open_ > 0:
+        results.append(f"Số nội dung chưa có xác nhận kết thúc công khai (chưa tổng hợp ý kiến phản hồi): "
+                       f"{open_:02d}.")
     ctx.update({
         "intro": f"Thực hiện Luật Thực hiện dân chủ ở cơ sở số 10/2022/QH15, {commune.body_short} báo cáo "
                  f"{commune.council_short} kết quả thực hiện công khai thông tin {label}"

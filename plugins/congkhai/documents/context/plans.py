@@ -10,20 +10,23 @@ from typing import Any
 from congkhai.case import Case
 from congkhai.commune import Commune
 from congkhai.documents.context.blocks import (
+    doc_key,
     document_date,
     header_fields,
+    is_final,
     number_key,
     official_number,
     responsible_person,
     signer_fields,
 )
+from congkhai.documents.context.facts import Printer, Recorded
 from congkhai.documents.context.wording import (
     BLANK_NAME,
     ROMAN,
+    about,
     cap,
     channel_line,
     document_ref,
-    lower_first,
     party_committee,
     timing_lines,
     words_or_blank,
@@ -37,9 +40,13 @@ def yearly_plan(commune: Commune, plan: Plan, *, date: dt.date | None = None, re
                 number: Any = "auto", signer: str = "chairman") -> dict[str, Any]:
     """Kế hoạch thực hiện công khai năm …: the seed's structure from the plan data.
 
-    Dated ``date`` (the run's day), else the plan's own issue date, else a blank to fill in."""
+    Dated ``date`` (a date a person gave), else the plan's own issue date (``issued`` in
+    ``plan-<year>.yaml``), else a blank to fill in — never a default. Numbered from the plan's
+    ``number``, else as the commune numbers (a draft until both are known). A legal basis dated after
+    the plan is not cited."""
     y = plan.year
-    date = document_date("yearly_plan", plan=plan, date=date)
+    date = document_date("yearly_plan", commune=commune, plan=plan, date=date)
+    printer = Printer(commune, is_final("yearly_plan", commune, Recorded(), plan=plan, date=date), "yearly_plan")
     unit, g, body = commune.unit_word, commune.group_word, commune.body_short
     leader = commune.group_leader_title
     subject = f"Thực hiện công khai trong cơ quan hành chính nhà nước và theo Luật dân chủ ở cơ sở năm {y}"
@@ -48,19 +55,23 @@ def yearly_plan(commune: Commune, plan: Plan, *, date: dt.date | None = None, re
             number = int(plan.number.split("/")[0])
         except ValueError:
             pass
-    n = official_number(register, "yearly_plan", date.year if date else y, f"plan-{y}/yearly_plan/", number)
-    bases = [
-        "Căn cứ Luật Thực hiện dân chủ ở cơ sở số 10/2022/QH15 ngày 10 tháng 11 năm 2022;",
-        "Căn cứ Nghị định số 59/2023/NĐ-CP ngày 14 tháng 8 năm 2023 của Chính phủ quy định chi tiết "
-        "một số điều của Luật Thực hiện dân chủ ở cơ sở;",
+    n = official_number(commune, register, "yearly_plan", date.year if date else y, f"plan-{y}/yearly_plan/", number,
+                        final=printer.final)
+    dated_bases: list[tuple[dt.date, str]] = [
+        (dt.date(2022, 11, 10), "Căn cứ Luật Thực hiện dân chủ ở cơ sở số 10/2022/QH15 ngày 10 tháng 11 năm 2022;"),
+        (dt.date(2023, 8, 14), "Căn cứ Nghị định số 59/2023/NĐ-CP ngày 14 tháng 8 năm 2023 của Chính phủ quy định "
+                               "chi tiết một số điều của Luật Thực hiện dân chủ ở cơ sở;"),
     ]
     if "bắc giang" in commune.province.lower():
-        bases += [
-            "Căn cứ Chỉ thị số 09-CT/TU ngày 10/8/2021 của Ban Thường vụ Tỉnh ủy về tiếp tục đẩy mạnh, "
-            "nâng cao chất lượng, hiệu quả thực hiện quy chế dân chủ ở cơ sở;",
-            "Căn cứ Hướng dẫn số 14-HD/BCĐ ngày 18/01/2024 của Ban Chỉ đạo thực hiện Quy chế dân chủ tỉnh "
-            "Bắc Giang về hướng dẫn việc công khai thông tin ở các xã, phường, thị trấn trên địa bàn tỉnh;",
+        dated_bases += [
+            (dt.date(2021, 8, 10), "Căn cứ Chỉ thị số 09-CT/TU ngày 10/8/2021 của Ban Thường vụ Tỉnh ủy về tiếp tục "
+                                   "đẩy mạnh, nâng cao chất lượng, hiệu quả thực hiện quy chế dân chủ ở cơ sở;"),
+            (dt.date(2024, 1, 18), "Căn cứ Hướng dẫn số 14-HD/BCĐ ngày 18/01/2024 của Ban Chỉ đạo thực hiện Quy chế "
+                                   "dân chủ tỉnh Bắc Giang về hướng dẫn việc công khai thông tin ở các xã, phường, thị "
+                                   "trấn trên địa bàn tỉnh;"),
         ]
+    # Nothing is dated before its own legal bases: a basis issued after the plan's date is not cited.
+    bases = [text for on, text in dated_bases if date is None or on <= date]
     bases.append(f"Căn cứ tình hình thực tế của {commune.name}.")
     regular = []
     for i, it in enumerate(plan.items_in("regular"), 1):
@@ -145,8 +156,8 @@ def yearly_plan(commune: Commune, plan: Plan, *, date: dt.date | None = None, re
         f"Cán bộ, công chức {unit};",
         f"Các {g};",
         "Lưu: VT.",
-    ])
-    ctx.update(signer_fields(commune, signer))
+    ], printer)
+    ctx.update(signer_fields(commune, printer, signer))
     ctx.update({
         "year": y,
         "bases": bases,
@@ -184,11 +195,16 @@ def yearly_plan(commune: Commune, plan: Plan, *, date: dt.date | None = None, re
 
 def activity_plan(commune: Commune, case: Case, *, item: Item | None, schedule: Schedule | None,
                   date: dt.date | None = None, register: Register | None = None, number: Any = "auto",
-                  signer: str = "chairman", channels: Sequence[Channel] | None = None) -> dict[str, Any]:
+                  signer: str = "chairman", channels: Sequence[Channel] | None = None,
+                  recorded: Recorded | None = None, doc: str | None = None) -> dict[str, Any]:
     """Kế hoạch công khai thông tin đối với một công việc cụ thể (not in the yearly plan).
 
-    Dated the day the case's document was issued (the plan is made with it) unless ``date`` is given."""
-    date = document_date("activity_plan", case=case, date=date) or case.issued
+    Dated the day the case's document was issued (the plan is made with it) unless ``date`` is given; a
+    draft until its official number is the clerk's recorded one (or this product's register)."""
+    date = document_date("activity_plan", commune=commune, case=case, date=date) or case.issued
+    rec = recorded if recorded is not None else Recorded.of(case)
+    key = doc or doc_key("activity_plan")
+    printer = Printer(commune, is_final("activity_plan", commune, rec), "activity_plan")
     g, body = commune.group_word, commune.body_short
     ref = document_ref(case, commune)
     if channels is None:
@@ -196,14 +212,16 @@ def activity_plan(commune: Commune, case: Case, *, item: Item | None, schedule: 
             Channel(kind="portal"), Channel(kind="ubnd_board", days=30), Channel(kind="cultural_house", days=30),
             *([Channel(kind="radio", days=3)] if commune.has_radio else []), Channel(kind="group_leaders"),
         ]
-    n = official_number(register, "activity_plan", date.year, number_key("activity_plan", case), number)
-    subject = f"Công khai thông tin về {lower_first(case.subject.rstrip('.'))}"
+    n = official_number(commune, register, "activity_plan", date.year, number_key("activity_plan", case), number,
+                        recorded=rec, doc=key, final=printer.final)
+    subject = f"Công khai thông tin {about(case.subject)}"
     ctx = header_fields(commune, "activity_plan", date, n, subject, [
-        f"{commune.superior} (b/c);", "TT Đảng ủy, HĐND (b/c);", "MTTQ, các đoàn thể CT-XH;",
+        f"{commune.superior} (b/c);", f"TT Đảng ủy, HĐND {commune.unit_word} (b/c);", "MTTQ, các đoàn thể CT-XH;",
         f"Các {g};", "Lưu: VT.",
-    ])
-    ctx.update(signer_fields(commune, signer))
+    ], printer)
+    ctx.update(signer_fields(commune, printer, signer))
     resp = responsible_person(commune, item, case)
+    resp_name = printer.name(resp) or BLANK_NAME
     ctx.update({
         "bases": [
             "Căn cứ Luật Thực hiện dân chủ ở cơ sở số 10/2022/QH15 ngày 10 tháng 11 năm 2022;",
@@ -220,7 +238,7 @@ def activity_plan(commune: Commune, case: Case, *, item: Item | None, schedule: 
                   f"bản; dự kiến niêm yết từ {words_or_blank(schedule.posting_start if schedule else None)}.",
         "channels": [channel_line(c, commune) for c in channels],
         "responsibilities": [
-            f"{resp.title} ({resp.name or BLANK_NAME}) niêm yết tại Bản tin công khai của {body}, phối hợp "
+            f"{resp.title} ({resp_name}) niêm yết tại Bản tin công khai của {body}, phối hợp "
             f"với {commune.group_leader_title} niêm yết ở nhà văn hóa các {g}, lập biên bản bắt đầu và kết thúc "
             "công khai;",
             f"{commune.office.name} đăng tải nội dung trên phần mềm quản trị thông tin quy chế dân chủ, lưu hồ sơ "

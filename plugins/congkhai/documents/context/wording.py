@@ -16,30 +16,31 @@ from congkhai.plan import Channel, Item
 from congkhai.textutil import date_words
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
-#: Short channel names for tables and lists.
 
-
-#: Short channel names for tables and lists.
+#: Short channel names for tables and lists (``{unit}``: thị trấn / xã / phường).
 CHANNEL_SHORT = {
     "portal": "Phần mềm quy chế dân chủ",
-    "ubnd_board": "Bản tin UBND",
+    "ubnd_board": "Bản tin UBND {unit}",
     "cultural_house": "Nhà văn hóa {group}",
-    "radio": "Đài truyền thanh",
+    "radio": "Đài truyền thanh {unit}",
     "group_leaders": "Gửi {leader}",
     "one_stop_frame": "Bộ phận một cửa",
     "staff": "Gửi cán bộ, công chức",
 }
 
 
+#: A name, a date, a time the software does not know: dotted blanks for a person to fill in by hand.
 BLANK_NAME = "………………"
-#: A date the software does not know, for a person to fill in by hand.
-
-
-#: A date the software does not know, for a person to fill in by hand.
 BLANK_DATE_WORDS = "ngày …… tháng …… năm ……"
-
-
 BLANK_DMY = "……/……/……"
+BLANK_TIME = "…… giờ …… phút"
+#: A line of a draft left for hand-writing (feedback received …).
+BLANK_LINE = "……………………………………………………………………………………"
+
+
+def time_words(t: dt.time | dt.datetime) -> str:
+    """``14 giờ 30 phút`` (``06 giờ 30 phút``): a clock time a person recorded."""
+    return f"{t.hour:02d} giờ {t.minute:02d} phút"
 
 
 def dmy(d: dt.date) -> str:
@@ -80,15 +81,20 @@ def dmy_or_blank(d: dt.date | None) -> str:
     return dmy(d) if d is not None else BLANK_DMY
 
 
-def period_text(start: dt.date | None, end: dt.date | None, *, permanent: bool = False) -> str:
+def period_text(start: dt.date | None, end: dt.date | None, *, permanent: bool = False,
+                days: int | None = None) -> str:
     """``từ ngày 08 tháng 01 năm 2024 đến hết ngày 07 tháng 02 năm 2024 (30 ngày liên tục)``.
 
-    A permanent posting has no end; a date the schedule does not know is a dotted blank.
+    A permanent posting has no end; a date not known (not recorded yet) is a dotted blank, and the
+    count is then the plan's ``days``.
     """
     if permanent:
         return f"niêm yết thường xuyên kể từ {words_or_blank(start)}"
     # The actual count (the end may have moved past a day off), first day not counted.
-    n = f"{(end - start).days:02d}" if start is not None and end is not None else "……"
+    if start is not None and end is not None:
+        n = f"{(end - start).days:02d}"
+    else:
+        n = f"{days:02d}" if days else "……"
     return f"từ {words_or_blank(start)} đến hết {words_or_blank(end)} ({n} ngày liên tục)"
 
 
@@ -118,6 +124,43 @@ def issuer_name(issuer: str | None, commune: Commune) -> str:
     return head + unit + " ".join(w[:1].upper() + w[1:] for w in rest.split())
 
 
+#: First words of a subject that is an action (``phê duyệt kết quả …``): it reads ``về việc phê duyệt …``.
+#: A subject that names a thing (``số liệu và thuyết minh …``, ``danh sách …``, ``dự toán …``) reads
+#: ``về số liệu và thuyết minh …``: "về việc" before a noun is not Vietnamese.
+ACTION_WORDS = frozenset({
+    "ban hành", "bãi bỏ", "bàn giao", "báo cáo", "bình xét", "bổ sung", "bố trí", "cấp", "chấp thuận", "chi trả",
+    "chỉ đạo", "cho phép", "cho thuê", "chuyển", "công bố", "công khai", "công nhận", "cử", "đăng ký", "đề nghị",
+    "điều chỉnh", "điều động", "đính chính", "đôn đốc", "đẩy mạnh", "gia hạn", "giải quyết", "giao", "giảm",
+    "hỗ trợ", "hủy", "hướng dẫn", "huy động", "khắc phục", "khen thưởng", "kiểm tra", "kiện toàn", "lấy ý kiến",
+    "lập", "miễn", "mời", "nâng cao", "nghiệm thu", "niêm yết", "phân bổ", "phân công", "phê chuẩn", "phê duyệt",
+    "quy định", "rà soát", "sắp xếp", "sửa đổi", "tăng cường", "tạm dừng", "tạm ứng", "thành lập", "thẩm định",
+    "thanh lý", "thông báo", "thu hồi", "thực hiện", "tiếp nhận", "tiếp tục", "tổ chức", "trình", "triển khai",
+    "triệu tập", "tuyển dụng", "ủy quyền", "ứng phó", "vận động", "xây dựng", "xét duyệt", "xin",
+})
+#: Nouns that begin like an action word (``giao thông`` is not ``giao``).
+NOT_ACTIONS = ("giao thông", "giao dịch", "cấp ủy", "trình tự", "lập trường")
+
+
+def _is_action(low: str) -> bool:
+    if low.startswith(NOT_ACTIONS):
+        return False
+    words = low.split()
+    return any(" ".join(words[:n]) in ACTION_WORDS for n in (1, 2, 3))
+
+
+def about(subject: str) -> str:
+    """``về việc phê duyệt …`` for an action, ``về số liệu …`` for a thing, the subject's own ``về …``."""
+    subject = subject.strip().rstrip(".")
+    low = subject.lower()
+    if low.startswith(("về ", "v/v")):
+        return lower_first(subject.replace("V/v", "về việc", 1).replace("v/v", "về việc", 1))
+    if low.startswith("việc "):
+        return f"về {lower_first(subject)}"
+    if _is_action(low):
+        return f"về việc {lower_first(subject)}"
+    return f"về {lower_first(subject)}"
+
+
 def document_ref(case: Case, commune: Commune) -> str:
     """``Quyết định số 15/QĐ-UBND ngày 05/01/2024 của UBND thị trấn Kép về việc phê duyệt …``."""
     dtype = cap((case.doc_type or "Văn bản").lower())
@@ -126,12 +169,7 @@ def document_ref(case: Case, commune: Commune) -> str:
         parts.append(f"số {case.number_notation}")
     parts.append(f"ngày {dmy(case.issued)}")
     parts.append(f"của {issuer_name(case.issuer, commune)}")
-    subject = case.subject.strip().rstrip(".")
-    low = subject.lower()
-    if low.startswith(("về ", "v/v")):
-        parts.append(lower_first(subject.replace("V/v", "về việc", 1).replace("v/v", "về việc", 1)))
-    else:
-        parts.append(f"về {lower_first(subject)}" if low.startswith("việc ") else f"về việc {lower_first(subject)}")
+    parts.append(about(case.subject))
     return " ".join(parts)
 
 
@@ -147,7 +185,8 @@ def channel_line(ch: Channel, commune: Commune) -> str:
 
 
 def channel_short(kind: str, commune: Commune) -> str:
-    return CHANNEL_SHORT[kind].format(group=commune.group_word, leader=commune.group_leader_title.lower())
+    return CHANNEL_SHORT[kind].format(group=commune.group_word, leader=commune.group_leader_title.lower(),
+                                      unit=commune.unit_word)
 
 
 def timing_lines(item: Item) -> list[str]:
