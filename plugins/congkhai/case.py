@@ -35,6 +35,9 @@ class Case:
     posted: dt.date | None = None  # actual posting date recorded by an operator
     status: str = "open"  # open | closed | cancelled
     feedback: list[str] = field(default_factory=list)
+    # what the document itself asks to post, where, when and by whom (intake.cover.PostingRequest as JSON:
+    # documents, content, places {hq, groups, all_groups}, start, end, days, responsible, roles, notes)
+    posting_request: dict[str, Any] | None = None
     # facts recorded by people, by section (congkhai.evidence): {"posting": {"value", "by", "at"}, ...}
     evidence: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)

@@ -16,7 +16,9 @@ from typing import Any
 
 from congkhai.errors import PermanentError
 from congkhai.intake import ocr, preflight
-from congkhai.intake.parse import Fields, columnize, layout_rows, parse_lines
+from congkhai.intake.cover import recipients
+from congkhai.intake.parse import Fields, columnize, layout_rows, parse_lines, prepare
+from congkhai.intake.signer import signature_title
 
 #: A page with fewer letters than this in its text layer is treated as a scan.
 MIN_TEXT_LETTERS = 40
@@ -41,6 +43,13 @@ class DocumentInfo:
     #: folded-able body text (for the classifier and the archive's full-text search); not in to_json
     text: str = dataclasses.field(default="", repr=False)
     pages: int | None = None
+    #: the title lines above the signer's name ("KT. CHỦ TỊCH / PHÓ CHỦ TỊCH"; intake.signer)
+    signer_title: str | None = None
+    #: the "Kính gửi:" recipients, one per item (intake.cover)
+    recipients: list[str] = dataclasses.field(default_factory=list)
+    #: what the document asks to post, where, when, by whom (``cover.PostingRequest`` as JSON); set by
+    #: intake against the commune profile (``cover.read_posting_request``)
+    posting_request: dict[str, Any] | None = None
 
     JSON_KEYS = ("doc_number", "doc_code", "doc_type", "issued", "place", "issuer", "subject", "signer",
                  "item", "law_item", "confidence", "text_source")
@@ -186,6 +195,7 @@ def inspect(path: Path, *, commune: str | None = None, classify: bool = True, pl
         doc_number=f.doc_number, doc_code=f.doc_code, doc_type=f.doc_type, issued=f.issued, place=f.place,
         issuer=f.issuer, subject=f.subject, signer=f.signer, text_source=res.source,
         text="\n".join(res.lines), pages=res.pages,
+        signer_title=signature_title(res.lines, f.signer), recipients=recipients(prepare(res.lines))[0],
     )
     if classify:
         from congkhai.intake.classify import classify_info, plan_for

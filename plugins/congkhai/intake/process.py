@@ -27,6 +27,7 @@ from congkhai.config import Settings
 from congkhai.errors import CongkhaiError, PermanentError
 from congkhai.intake import notes
 from congkhai.intake.claiming import Claim, back_to_inbox
+from congkhai.intake.cover import read_posting_request
 from congkhai.intake.handoff import (
     commune_lock,
     file_original,
@@ -40,6 +41,7 @@ from congkhai.intake.origin import check_origin
 from congkhai.intake.quality import usable_subject
 from congkhai.intake.scan import display_name, safe_name
 from congkhai.intake.sidecar import Sidecar, read_sidecar
+from congkhai.intake.signer import check_signer, note_lines
 
 log = logging.getLogger(__name__)
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -226,12 +228,20 @@ def process_claim(c: Claim, commune: str, s: Settings, options: IntakeOptions, r
         extra: dict[str, Any] = {"classified_by": cls.source}
         if origin is not None:
             extra["origin"] = origin.status
+        if profile is not None:
+            info.posting_request = _posting_request(info, profile)
+            signer = check_signer(info, profile, origin.status if origin else None,
+                                  issuer=sidecar.issuer, confirmed=bool(sidecar.signer))
+            if signer is not None:
+                extra["needs_review"] = "signer"
+                extra["signer_check"] = signer.to_json()
         case = Case(
             commune=commune, issued=info.issued, subject=info.subject, doc_number=info.doc_number,
             doc_code=info.doc_code, doc_type=info.doc_type, place=info.place, issuer=info.issuer,
             signer=info.signer, item=cls.item, law_item=cls.law_item, confidence=cls.confidence,
             text_source=info.text_source, original_name=safe_name(name, 200), sha256=sha,
-            dropped=sidecar.dropped or _dropped_date(c.meta, now), extra=extra,
+            dropped=sidecar.dropped or _dropped_date(c.meta, now), posting_request=info.posting_request,
+            extra=extra,
         )
         with commune_lock(s, commune):
             if find_by_sha(s, commune, sha) is not None:  # another worker filed the same bytes meanwhile
@@ -256,11 +266,35 @@ def process_claim(c: Claim, commune: str, s: Settings, options: IntakeOptions, r
         raise  # transient: leave the claim for the next scan
 
 
+def _posting_request(info: Any, profile: Any) -> dict[str, Any] | None:
+    """What the document asks to post, where, when and by whom (``cover``), as JSON for the case."""
+    number = f"{info.doc_number}/{info.doc_code}" if info.doc_number and info.doc_code else None
+    req = read_posting_request((info.text or "").splitlines(), profile, issued=info.issued, own_number=number)
+    return req.to_json() if req is not None else None
+
+
+def _signer_note(case: Case, s: Settings, commune: str, where: dict[str, Any] | None) -> None:
+    """A note in ``review/`` for a signer who is not the profile's official (the case is filed anyway).
+    One fixed name per case: a recovered claim rewrites the same note."""
+    from congkhai.commune import commune_file
+
+    profile = _commune_profile(commune, s)
+    if profile is None:
+        return
+    rv = s.review_dir(commune)
+    fsutil.make_dirs(rv)
+    vi, en = note_lines(case.extra["signer_check"], case, profile, where=(where or {}).get("path", ""),
+                        profile_path=commune_file(commune, s))
+    notes.write_note(rv / f"{case.case_id}-nguoi-ky.txt", vi, en)
+
+
 def _finish_filed(c: Claim, case: Case, s: Settings, commune: str, report: IntakeReport, *,
                   where: dict[str, Any] | None, version: bool | None) -> None:
     if c.sidecar.is_file() and not c.sidecar.is_symlink():
         # the staff's sidecar is part of the record: filed beside the original (same bytes: no-op)
         file_sidecar(case, c.sidecar, s)
+    if case.extra.get("signer_check"):
+        _signer_note(case, s, commune, where)
     if version:
         # a re-scan of a document already filed: keep it as another version and ask a person to look
         report.versions.append({"name": c.meta.get("original_name"), "case_id": case.case_id, "where": where})
