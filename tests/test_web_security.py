@@ -325,3 +325,39 @@ def test_login_answers_carry_the_headers(site: dict[str, Any], airflow_db: objec
     r = c.get("/files/a%00b", headers={"Authorization": "Bearer not-a-token"})
     assert r.status_code in (401, 403)
     _assert_headers(r, "bad token")
+
+
+@pytest.mark.airflow
+def test_the_attacks_with_a_real_airflow_token(site: dict[str, Any], airflow_db: object) -> None:
+    """GIVEN the app behind Airflow's own auth manager and a real operator token (as the UI holds it)
+    WHEN the reported attacks are replayed THEN the script-carrying original is a PDF (never HTML), a
+    foreign folder is refused and nothing is created, NUL and 2^63 give 400/404 in Vietnamese, and
+    every answer carries the headers."""
+    from airflow.api_fastapi.app import create_auth_manager
+    from airflow.api_fastapi.auth.managers.simple.user import SimpleAuthManagerUser
+
+    token = create_auth_manager().generate_jwt(SimpleAuthManagerUser(username="admin", role="admin"))
+    c = TestClient(create_app(site["root"]))
+    auth = {"Authorization": f"Bearer {token}"}
+    assert c.get("/", headers=auth).status_code == 200
+
+    listing = c.get("/api/find", params={"commune": "kep", "text": "nha van hoa"}, headers=auth)
+    assert listing.status_code == 200
+    paths = [f["path"] for r in listing.json() for f in r.get("files", [])]
+    originals = [p for p in paths if "van-ban-goc" in p and "406" in p]
+    assert originals and all(p.endswith(".pdf") for p in originals), paths
+    r = c.get(f"/files/{quote(originals[0])}", headers=auth)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/pdf")
+    _assert_headers(r, "original")
+
+    outside = site["tmp"] / "elsewhere"
+    outside.mkdir(exist_ok=True)
+    r = c.get("/api/find", params={"commune": str(outside)}, headers=auth)
+    assert r.status_code in (400, 404) and not any(outside.rglob("*"))
+    _assert_headers(r, "foreign commune")
+    for url, params in (("/files/kep/a%00b", {}), ("/api/find", {"offset": str(2**63)}),
+                        ("/", {"page": str(2**63)}), ("/page/kep/x.pdf", {"n": str(2**63)})):
+        r = c.get(url, params=params, headers=auth)
+        assert r.status_code in (400, 404), (url, r.status_code)
+        assert any(w in r.text for w in ("không", "Không")), (url, r.text[:200])
+        _assert_headers(r, url)
