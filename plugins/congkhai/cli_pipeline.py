@@ -31,6 +31,8 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON"),
         verbose: bool = typer.Option(False, "--verbose", "-v", help="In từng lần chạy DAG"),
         report_file: Path = typer.Option(None, "--report", help="Ghi kết quả JSON vào tệp / write the JSON here"),
+        answers: Path = typer.Option(None, "--answers", help="Tệp YAML các thông tin người ghi nhận (niêm yết, "
+                                     "phát thanh, phản hồi, số văn bản) theo số văn bản / recorded answers"),
     ) -> None:
         """Phát lại cả năm qua các DAG thật / replay a year through the real DAGs (dag.test)."""
         from congkhai.config import list_communes
@@ -42,9 +44,19 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"lỗi: không có thư mục {inbox} / no such folder", err=True)
             raise typer.Exit(2)
         d_from, d_to = _date(date_from, "--from"), _date(date_to, "--to")
+        if answers is not None:
+            from congkhai.errors import CongkhaiError
+            from congkhai.evidence import load_answers
+
+            try:
+                load_answers(answers)  # refuse a bad file before any DAG runs
+            except CongkhaiError as err:
+                typer.echo(f"lỗi: {err.message_vi}", err=True)
+                raise typer.Exit(2) from None
         from congkhai.airflow.replay import replay
 
-        rep = replay(commune, year, inbox, archive, date_from=d_from, date_to=d_to, verbose=verbose)
+        rep = replay(commune, year, inbox, archive, date_from=d_from, date_to=d_to, verbose=verbose,
+                     answers=answers)
         d = rep.to_dict()
         if report_file is not None:
             report_file.write_text(json.dumps(d, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -41,12 +41,14 @@ class ReplayReport:
     errors: list[str] = field(default_factory=list)
     review: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    answers_recorded: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {"commune": self.commune, "year": self.year, "archive": self.archive, "dropped": self.dropped,
                 "undated": self.undated, "runs": dict(self.runs), "failed_runs": self.failed_runs,
                 "cases": self.cases, "documents": dict(self.documents), "pdfs": sum(self.documents.values()),
-                "late": self.late, "errors": self.errors, "review": self.review, "seconds": round(self.seconds, 1)}
+                "late": self.late, "errors": self.errors, "review": self.review, "seconds": round(self.seconds, 1),
+                "answers_recorded": len(self.answers_recorded)}
 
 
 def _set_env(archive: Path, data: Path, airflow_home: Path, repo: Path) -> None:
@@ -116,8 +118,12 @@ def _drop(files: list[Path], src_root: Path, inbox: Path) -> None:
 
 def replay(commune: str, year: int, inbox: Path, archive: Path, *, data: Path | None = None,
            date_from: dt.date | None = None, date_to: dt.date | None = None, repo: Path | None = None,
-           verbose: bool = False) -> ReplayReport:
-    """Replay ``year`` (or ``date_from``..``date_to``) of ``commune`` into ``archive``."""
+           verbose: bool = False, answers: Path | None = None) -> ReplayReport:
+    """Replay ``year`` (or ``date_from``..``date_to``) of ``commune`` into ``archive``.
+
+    Without ``answers`` every required action stays unanswered and the archive holds drafts; with an
+    answers file (``congkhai.evidence``), each answered section is recorded on its day, before that
+    day's DAG runs, through the same function as the Airflow required action."""
     from congkhai.config import REPO_ROOT
 
     repo = repo or REPO_ROOT
@@ -132,11 +138,17 @@ def replay(commune: str, year: int, inbox: Path, archive: Path, *, data: Path | 
 
     from congkhai.airflow.timetable import WorkingDayTimetable
     from congkhai.config import settings
+    from congkhai.pipeline.answers import apply_due_answers
     from congkhai.pipeline.calendar_jobs import council_report_day
     from congkhai.pipeline.context import CommuneRun
-    from congkhai.pipeline.runner import close_shared
+    from congkhai.pipeline.runner import close_shared, converter
 
     report = ReplayReport(commune, year, str(archive))
+    recorded_answers = {}
+    if answers is not None:
+        from congkhai.evidence import load_answers
+
+        recorded_answers = load_answers(answers)
     by_day, report.undated = drop_dates(inbox, year)
     day = date_from or dt.date(year, 1, 1)
     last = date_to or dt.date(year, 12, 31)
@@ -176,6 +188,13 @@ def replay(commune: str, year: int, inbox: Path, archive: Path, *, data: Path | 
 
     try:
         while day <= last:
+            if recorded_answers:
+                with converter() as conv:
+                    done = apply_due_answers(run, recorded_answers, day, conv)
+                report.answers_recorded += done
+                if verbose:
+                    for d in done:
+                        print(f"{day} answer {d['section']} recorded for {d['case_id']}", flush=True)
             if daily.next_run_day(day) == day:
                 run_dag("congkhai_daily", at(day, "07:00"))
             if jan.next_run_day(day) == day:
