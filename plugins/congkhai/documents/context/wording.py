@@ -165,8 +165,10 @@ def document_ref(case: Case, commune: Commune) -> str:
     """``Quyết định số 15/QĐ-UBND ngày 05/01/2024 của UBND thị trấn Kép về việc phê duyệt …``."""
     dtype = cap((case.doc_type or "Văn bản").lower())
     parts = [dtype]
-    if case.number_notation:
+    if case.doc_number:
         parts.append(f"số {case.number_notation}")
+    elif case.doc_code:  # numbered by the clerk, the number not known: left to fill in
+        parts.append(f"số ……/{case.doc_code}")
     parts.append(f"ngày {dmy(case.issued)}")
     parts.append(f"của {issuer_name(case.issuer, commune)}")
     parts.append(about(case.subject))
