@@ -2,9 +2,12 @@
 
     .venv/bin/python scripts/previews.py [--out docs/previews] [--dpi 80]
 
-Writes ``<out>/<kind>.png`` for Kép (thị trấn, tổ dân phố) and ``<out>/<kind>-demo-xa.png`` for
-the made-up rural commune (xã, thôn) where its wording differs. Uses a throw-away register, so
-the commune's real register is never touched. Look at the pictures after every template change.
+Writes ``<out>/<kind>.png`` for Kép (thị trấn, tổ dân phố): the draft made before anybody recorded
+anything (DỰ THẢO, dotted blanks, placeholders marked "(mẫu)"); ``<out>/<kind>-final.png``: the final
+made from the sample answers (``documents.samples.SAMPLE_ANSWERS``, placeholders taken as real); and
+``<out>/<kind>-demo-xa.png`` for the made-up rural commune (xã, thôn) where its wording differs. Uses a
+throw-away register, so the commune's real register is never touched. Look at the pictures after
+every template change.
 """
 
 from __future__ import annotations
@@ -32,10 +35,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="previews-") as tmp:
         work = Path(tmp)
         docs: list[tuple[Path, str]] = []
-        for code, suffix in (("kep", ""), ("demo-xa", "-demo-xa")):
-            reg = Register(code, path=work / f"{code}.sqlite")
-            for kind, ctx in sample_contexts(code, reg).items():
-                if suffix and kind not in DEMO_KINDS:
+        for code, suffix, final in (("kep", "", False), ("kep", "-final", True), ("demo-xa", "-demo-xa", False)):
+            reg = Register(code, path=work / f"{code}{suffix}.sqlite")
+            for kind, ctx in sample_contexts(code, reg, final=final).items():
+                if code != "kep" and kind not in DEMO_KINDS:
                     continue
                 name = f"{kind}{suffix}"
                 docs.append((render(kind, ctx, work / "docx" / f"{name}.docx"), name))
