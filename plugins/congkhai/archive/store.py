@@ -19,7 +19,7 @@ import datetime as dt
 import logging
 import os
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -157,6 +157,13 @@ class CaseFolder:
         """Write ``self.manifest`` (after the caller changed lower-case fields) and update the index."""
         with fsutil.locked_dir(self.path):
             self._commit(self._manifest)
+
+    def update(self, change: Callable[[dict[str, Any]], None]) -> None:
+        """A locked read-modify-write of the manifest: ``change`` edits the freshly read one in place."""
+        with fsutil.locked_dir(self.path):
+            m = self.reload()
+            change(m)
+            self._commit(m)
 
     def record_event(self, event: str, **data: Any) -> None:
         """Append to the folder's history (posting recorded, feedback, cancellation, …)."""

@@ -50,6 +50,8 @@ class DocumentInfo:
     #: what the document asks to post, where, when, by whom (``cover.PostingRequest`` as JSON); set by
     #: intake against the commune profile (``cover.read_posting_request``)
     posting_request: dict[str, Any] | None = None
+    #: the generated document whose QR code is on page 1: a signed scan coming back (``intake.signed``)
+    generated: Any = None
 
     JSON_KEYS = ("doc_number", "doc_code", "doc_type", "issued", "place", "issuer", "subject", "signer",
                  "item", "law_item", "confidence", "text_source")
@@ -61,6 +63,8 @@ class DocumentInfo:
             v = getattr(self, k)
             out[k] = v.isoformat() if isinstance(v, dt.date) else v
         out["confidence"] = round(float(self.confidence or 0.0), 3)
+        if self.generated is not None:  # only for a recognised generated document
+            out["generated"] = self.generated.to_json()
         return out
 
 
@@ -197,6 +201,10 @@ def inspect(path: Path, *, commune: str | None = None, classify: bool = True, pl
         text="\n".join(res.lines), pages=res.pages,
         signer_title=signature_title(res.lines, f.signer), recipients=recipients(prepare(res.lines))[0],
     )
+    if res.source != "docx":
+        from congkhai.intake.signed import read_generated
+
+        info.generated = read_generated(Path(path))
     if classify:
         from congkhai.intake.classify import classify_info, plan_for
 

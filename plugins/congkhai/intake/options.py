@@ -47,6 +47,7 @@ class IntakeReport:
     waiting: list[str] = field(default_factory=list)  # not yet stable: picked up by a later scan
     skipped: list[str] = field(default_factory=list)  # junk and hidden files, left alone
     retried: list[str] = field(default_factory=list)  # documents moved back from errors/review by a sidecar
+    signed: list[dict[str, Any]] = field(default_factory=list)  # signed scans filed with their document
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

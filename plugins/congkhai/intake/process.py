@@ -25,7 +25,7 @@ from congkhai.archive import fsutil
 from congkhai.case import Case
 from congkhai.config import Settings
 from congkhai.errors import CongkhaiError, PermanentError
-from congkhai.intake import notes
+from congkhai.intake import notes, signed
 from congkhai.intake.claiming import Claim, back_to_inbox
 from congkhai.intake.cover import read_posting_request
 from congkhai.intake.handoff import (
@@ -170,6 +170,9 @@ def process_claim(c: Claim, commune: str, s: Settings, options: IntakeOptions, r
             value = getattr(sidecar, k)
             if value:
                 setattr(info, k, value)
+        if not (sidecar.item_given or c.meta.get("folder")) and signed.take(
+                c, info, commune, s, report, dropped=sidecar.dropped or _dropped_date(c.meta, now), now=now):
+            return  # the signed scan of a generated document: filed with it; no case, no issuance
         plan = plan_for(commune, info.issued, s)
         cls: Classification
         if plan is None:

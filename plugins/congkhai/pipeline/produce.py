@@ -26,6 +26,7 @@ from congkhai.archive.store import CaseFolder
 from congkhai.convert import get_converter
 from congkhai.convert.base import Converter, ConvertJob, PdfMetadata
 from congkhai.documents.kinds import get_kind
+from congkhai.documents.qr import stamp_document
 from congkhai.documents.render import render, render_text
 from congkhai.errors import PermanentError, TransientError
 from congkhai.pipeline.context import CommuneRun
@@ -150,6 +151,7 @@ def produce(run: CommuneRun, specs: Sequence[DocSpec], converter: Converter | No
                 docx = work / f"{i:03d}_{spec.kind}.docx"
                 try:
                     render(spec.kind, spec.context, docx, author=run.commune.body_short)
+                    stamp_document(docx, run.code, folder, spec.key)  # the QR code a signed scan is read by
                     txt = None
                     if spec.kind == "group_notice":
                         txt = render_text(spec.kind, spec.context, work / f"{i:03d}_{spec.kind}.txt")
