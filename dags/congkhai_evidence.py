@@ -82,16 +82,18 @@ def congkhai_evidence():
             print_summary(f"{case_id}: {SECTION_TITLES_VI[section]} — {result['by']} {result['at']}", result)
         return {"section": section, "by": result["by"], "filed": len(result.get("filed", []))}
 
-    def ask_then_record(section: str):
+    def ask_then_record(section: str, **kw):
         title = SECTION_TITLES_VI[section]
-        ask = EvidenceRequest(task_id=f"ask_{section}", task_display_name=title, section=section)
+        ask = EvidenceRequest(task_id=f"ask_{section}", task_display_name=title, section=section, **kw)
         recorded = record_answer.override(task_id=f"record_{section}", task_display_name=f"Ghi nhận: {title}")(
             section=section, response=ask.output)
         return ask, recorded
 
     _, posted = ask_then_record("posting")
-    for later in ("broadcast", "end"):  # asked once the posting is confirmed: their dates follow it
-        ask, _ = ask_then_record(later)
+    for later in ("broadcast", "end"):
+        # Asked once the posting step is over (their dates follow the posting date a person gave),
+        # even when its documents could not be remade: the answer is kept in the case all the same.
+        ask, _ = ask_then_record(later, trigger_rule="all_done")
         posted >> ask
     ask_then_record("numbers")
 

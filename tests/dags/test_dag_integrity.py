@@ -105,6 +105,7 @@ def test_evidence_requests_never_answer_themselves(dagbag):
         assert t.downstream_task_ids == {f"record_{tid[4:]}"}, (tid, t.downstream_task_ids)
         assert t.task_display_name and any(ord(c) > 127 for c in t.task_display_name), tid
     assert dag.get_task("record_posting").downstream_task_ids == {"ask_broadcast", "ask_end"}
+    assert asks["ask_end"].trigger_rule == "all_done"  # a failed remake does not cancel the later questions
     assert not any(t.params for t in asks.values())  # the form is made for the case when asked
     assert dag.max_active_runs >= 1000  # a run stays open per open case
 

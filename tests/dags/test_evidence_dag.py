@@ -27,6 +27,19 @@ GROUPS = [f"tdp{i:02d}" for i in range(1, 11)]
 
 
 @pytest.fixture
+def real_profile(tmp_path, monkeypatch) -> Path:
+    """Kép's profile with its sample names taken as real (``sample: false``): what a commune has once
+    it filled in its people, so that finals can be made (a final never prints a placeholder)."""
+    communes = tmp_path / "communes"
+    shutil.copytree(REPO / "communes" / "kep", communes / "kep")
+    yaml_file = communes / "kep" / "commune.yaml"
+    yaml_file.write_text(yaml_file.read_text(encoding="utf-8").replace("sample: true", "sample: false"),
+                         encoding="utf-8")
+    monkeypatch.setenv("CONGKHAI_COMMUNES", str(communes))
+    return communes
+
+
+@pytest.fixture
 def archive(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("CONGKHAI_ARCHIVE", str(tmp_path / "archive"))
     monkeypatch.setenv("CONGKHAI_DATA", str(tmp_path / "data"))
@@ -95,18 +108,12 @@ def test_forms_are_prefilled_from_the_schedule_without_inventing_facts(archive):
     assert only_board["value"] == [] and "examples" not in only_board["schema"]
 
 
-def test_a_real_civil_servant_is_proposed_as_the_poster(archive, tmp_path, monkeypatch):
+def test_a_real_civil_servant_is_proposed_as_the_poster(archive, real_profile):
     """GIVEN a commune profile whose names are real (no `sample`) WHEN the posting form is built THEN
     the responsible civil servant's name is proposed."""
     from congkhai.airflow.evidence_forms import build_form
     from congkhai.commune import load_commune
 
-    communes = tmp_path / "communes"
-    shutil.copytree(REPO / "communes" / "kep", communes / "kep")
-    yaml_file = communes / "kep" / "commune.yaml"
-    yaml_file.write_text(yaml_file.read_text(encoding="utf-8").replace("sample: true", "sample: false"),
-                         encoding="utf-8")
-    monkeypatch.setenv("CONGKHAI_COMMUNES", str(communes))
     _, case = _case(archive)
     commune = load_commune("kep")
     from congkhai.pipeline.context import CommuneRun
@@ -263,12 +270,14 @@ def _answer_while_running(client, headers, answers, seen: list, stop: threading.
 
 
 @pytest.mark.slow
-def test_evidence_dag_answered_through_the_rest_api(airflow_db, archive, tmp_path, monkeypatch):
-    """GIVEN a Q1-7 case whose posting documents were filed (real LibreOffice) WHEN congkhai_evidence
+def test_evidence_dag_answered_through_the_rest_api(airflow_db, archive, real_profile, tmp_path, monkeypatch):
+    """GIVEN a Q1-7 case whose posting documents were filed (real LibreOffice), in a commune whose
+    profile names real people WHEN congkhai_evidence
     runs for it and a person answers its required actions through Airflow's REST API (the posting in
     one click plus the time and the poster's name; the broadcast sessions; an end of posting left
     empty without ticking "none") THEN the posting and broadcast are in the manifest with the user
-    ``admin`` and the response time, the end answer is refused in Vietnamese and records nothing."""
+    ``admin`` and the response time, the posting minutes are remade (a new version), the end answer
+    is refused in Vietnamese and records nothing."""
     from airflow.dag_processing.dagbag import DagBag
 
     from congkhai.archive.store import Archive
@@ -307,7 +316,11 @@ def test_evidence_dag_answered_through_the_rest_api(airflow_db, archive, tmp_pat
     assert states["record_posting"].endswith("success") and states["record_broadcast"].endswith("success"), states
     assert states["record_end"].endswith("failed") and "failed" in str(run.state), states
 
-    ev = Archive(archive, "kep").find_case(case.case_id).case.evidence
+    folder = Archive(archive, "kep").find_case(case.case_id)
+    versions = sorted(f["version"] for f in folder.manifest["files"]
+                      if f["key"] == "posting_start_ubnd" and f["path"].endswith(".pdf"))
+    assert versions == [1, 2], versions
+    ev = folder.case.evidence
     assert set(ev) == {"posting", "broadcast"}
     assert ev["posting"]["by"] == "admin"
     assert ev["posting"]["value"] == {"at": "2024-03-26T14:30:00", "by": "Lê Thị Hoa",

@@ -77,13 +77,13 @@ def form_params(section: str, *, posted_on: str | None = None, groups: Mapping[s
             "posted_time": Param(posted_time, type="string", format="time", title="Giờ niêm yết (bắt buộc)",
                                  description="Giờ thực tế dán văn bản, ví dụ 14:30. Không có giờ mặc định: "
                                              "người niêm yết phải ghi."),
-            "groups": Param(list(group_defaults if group_defaults is not None else codes), type="array",
+            "groups": Param(list(group_defaults if group_defaults is not None else codes), type=["null", "array"],
                             items={"type": "string"}, title="Nơi niêm yết: nhà văn hóa các tổ dân phố / thôn",
                             description="Ngoài bảng tin tại trụ sở UBND. Bỏ chọn nơi chưa niêm yết.",
                             **({"examples": codes, "values_display": dict(groups or {})} if codes else {})),
             "posted_by": Param(posted_by, type="string", minLength=1, maxLength=120, title="Người niêm yết",
                                description="Họ và tên người trực tiếp niêm yết."),
-            "witnesses": Param(list(witnesses or []), type="array", items={"type": "string"},
+            "witnesses": Param(list(witnesses or []), type=["null", "array"], items={"type": "string"},
                                title="Người chứng kiến (mỗi người một dòng)",
                                description="Họ tên, chức vụ; để trống nếu không có."),
         }
@@ -101,7 +101,7 @@ def form_params(section: str, *, posted_on: str | None = None, groups: Mapping[s
         }
     if section == "end":
         return {
-            "feedback": Param(list(feedback or []), type="array", items={"type": "string"},
+            "feedback": Param(list(feedback or []), type=["null", "array"], items={"type": "string"},
                               title="Ý kiến phản hồi đã nhận (mỗi ý kiến một dòng)",
                               description="Ý kiến của Nhân dân trong thời gian niêm yết."),
             "no_feedback": Param(no_feedback, type="boolean", title="Không nhận được ý kiến phản hồi nào",
@@ -174,6 +174,11 @@ def build_form(commune: str, case_id: str, section: str) -> Form | None:
                                  law_item=item.law_item if item else case.law_item)
         kw = dict(posted_on=schedule.posting_start.isoformat(), groups=groups,
                   posted_by=cs.name if cs is not None and not cs.sample else None)
+        places = (getattr(case, "posting_request", None) or {}).get("places") or {}
+        asked = [g for g in places.get("groups") or [] if g in groups]
+        if asked and not places.get("all_groups"):  # the document itself names where to post
+            kw["group_defaults"] = asked
+            lines.append("Văn bản đề nghị niêm yết tại: " + ", ".join(groups[g] for g in asked) + ".")
         if before is not None:
             kw.update(posted_on=before.at.date().isoformat(), posted_time=f"{before.at:%H:%M}", posted_by=before.by,
                       witnesses=list(before.witnesses),
@@ -322,9 +327,9 @@ def record_response(commune: str, case_id: str, section: str, response: Mapping[
     answer = answer_from_form(section, values, codes)
     if section == "numbers" and not answer:
         return {"section": section, "by": by, "not_recorded": "chưa ghi số nào / no number given"}
-    day = max(run_day, at.astimezone(ZoneInfo(TZ)).date())
-    result = evidence_for(commune, case_id, section, answer, by=by, at=at.astimezone(ZoneInfo(TZ)), day=day)
-    return {"section": section, "by": by, "at": at.isoformat(timespec="seconds"), **result}
+    local = at.astimezone(ZoneInfo(TZ))
+    result = evidence_for(commune, case_id, section, answer, by=by, at=local, day=max(run_day, local.date()))
+    return {"section": section, "by": by, "at": local.isoformat(timespec="seconds"), **result}
 
 
 # --------------------------------------------------------------------------------------- operator
