@@ -308,6 +308,22 @@ def test_phone_photo_is_filed_as_signed(issued):
     assert done["path"].endswith(".jpg")
 
 
+def test_scanner_pdf_is_filed_as_signed(issued):
+    """GIVEN a scanner's PDF (one 200 dpi image a page) of the group 3 minute WHEN dropped THEN its
+    page 1 is rendered, the code read, and the PDF filed byte-identical as that minute's signed version."""
+    pdf, entry = latest(issued, "posting_start_group:tdp03")
+    png = page_png(pdf, issued.tmp / "tdp03.png", dpi=200)
+    scan = issued.tmp / "SCAN_0003.pdf"
+    with Image.open(png) as im:
+        im.convert("L").save(scan, "PDF", resolution=200)
+    assert read_generated(scan).key == "posting_start_group:tdp03"
+    before = case_count(issued)
+    drop(issued, "SCAN_0003.pdf", scan)
+    report = process_inbox("kep", issued.s, now=NOW, options=FAST)
+    done = _check_signed(issued, report, "posting_start_group:tdp03", entry["version"], scan, "qr", before)
+    assert done["path"].endswith(".pdf")
+
+
 def test_page_without_code_is_matched_by_number_date_and_kind(issued):
     """GIVEN the final UBND minute (31/BB-UBND, dated 26/03/2024) whose code was cut off WHEN dropped
     THEN it is matched by its printed number, date and type and filed as its signed version."""
@@ -363,3 +379,30 @@ def test_code_of_another_commune_or_an_unknown_case_goes_to_review(issued):
     assert all(n.startswith("Bản quét có chữ ký chưa khớp văn bản nào") for n in notes.values())
     assert case_count(issued) == before and pending_cases("kep", issued.s) == []
     assert "group_notice" not in folder_of(issued).manifest.get("signed", {})
+
+
+def test_the_archive_verifies_with_its_signed_scans(issued):
+    """GIVEN the signed scans filed above WHEN the archive is verified THEN every file is as listed."""
+    from congkhai.archive.verify import verify
+
+    report = verify(issued.s.archive_root, "kep")
+    assert report.checked > 0
+    assert not (report.missing or report.changed or report.unknown or report.damaged), report
+
+
+def test_a_code_of_the_year_folder_names_its_document(tmp_path):
+    """GIVEN a quarterly list filed in the year folder WHEN a code names it (upper-cased key) THEN it
+    resolves to that document; a key the folder does not hold is unmatched."""
+    from congkhai.archive import Archive
+    from congkhai.intake.signed import Target, Unmatched, resolve
+
+    archive = Archive(tmp_path / "archive", "kep", index=False)
+    pdf = _blank_pdf(tmp_path / "q1.pdf")
+    archive.year_folder(2024).add_file("quarterly_list", pdf, number=3, doc_date=dt.date(2024, 4, 1),
+                                       versioned_key="quarterly_list:2024-Q1")
+    ref = qr.decode(qr.encode(qr.DocRef("kep", "2024", "quarterly_list:2024-Q1", 1)))
+    found = resolve(ref, "kep", archive)
+    assert isinstance(found, Target) and (found.key, found.version) == ("quarterly_list:2024-Q1", 1)
+    missing = resolve(qr.DocRef("kep", "2024", "quarterly_list:2024-q2", 1), "kep", archive)
+    assert isinstance(missing, Unmatched) and "không có văn bản này" in missing.vi
+    assert isinstance(resolve(qr.DocRef("kep", "2023", "quarterly_list:2023-q4", 1), "kep", archive), Unmatched)
