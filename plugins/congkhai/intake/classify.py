@@ -1,16 +1,25 @@
-"""Decide which item of the commune's yearly plan a document discloses, with a confidence.
+"""Decide which item of the commune's yearly plan a document discloses, and its Điều 11 category.
 
-Scoring (all on folded text, so accents and OCR slips in diacritics do not matter):
+Scoring a plan item (all on folded text, so accents and OCR slips in diacritics do not matter):
 
 - a plan keyword found in the subject (or in "type + subject": ``kế hoạch`` + ``lấy ý kiến …``)
-  scores high, found only in the body scores low; longer keywords score more;
+  scores high, its words found in order with a word or two between ("giao dự toán *thu, chi* ngân
+  sách") a little less, found only in the body low; longer keywords score more;
 - words shared between the subject and the item's title add to it;
-- items of a quarter list (``Q3-1``) gain when the document was issued in that quarter and lose
-  otherwise (the "lấy ý kiến Nhân dân" items repeat in every quarter with the same words);
 - the catch-all items ("nội dung khác …") are never chosen by words.
+
+**The quarter is a tie-breaker, never a penalty.** Items with the same wording (the "lấy ý kiến
+Nhân dân" items repeated in every quarter's list) are one candidate; the issue quarter picks which of
+them. A document issued outside the quarter its item is planned in (a call-up list issued in January
+for an item the plan puts in quarter IV) keeps its item and its confidence, with a note
+(``Classification.note_quarter``) for the quarterly list, not a doubt.
+
+**The law's category.** Each document also gets a Điều 11 category (``law_categories``: a keyword
+table per khoản), helped by the plan's scores; it is reported even when no plan item fits.
 
 The confidence grows with the best score and with its margin over the runner-up. Staff overrides
 (a sidecar ``item:`` or an inbox sub-folder named after the item) always win: ``override_item``.
+A document of a year without a plan is classified against the nearest plan (``plan_for``).
 """
 
 from __future__ import annotations
@@ -20,6 +29,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from congkhai.intake.law_categories import LAW_LABELS, classify_law
 from congkhai.textutil import fold
 
 #: Below this confidence intake sends a document to the review folder (overridable per run).
@@ -48,6 +58,17 @@ class Classification:
     confidence: float
     source: str = "auto"  # auto | sidecar | folder
     candidates: list[tuple[str, float]] = field(default_factory=list)  # best first: (code, score)
+    plan_year: int | None = None  # the plan the item codes come from (the nearest one for a year without)
+    law_confidence: float = 0.0
+    law_candidates: list[tuple[int, float]] = field(default_factory=list)  # best first: (khoản, score)
+    note_quarter: str | None = None  # the item is planned in another quarter than the issue date's
+
+    @property
+    def law_label(self) -> str:
+        return LAW_LABELS.get(self.law_item or 0, "")
+
+
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
 def norm(text: str) -> str:
@@ -63,66 +84,189 @@ def _contains(hay: str, needle: str) -> bool:
     return bool(needle) and f" {needle} " in f" {hay} "
 
 
+def _loose(hay: str, needle: str, gap: int = 2) -> bool:
+    """The needle's words in order in ``hay``: its first two words side by side, then at most ``gap``
+    other words between two of them ("giao dự toán *thu, chi* ngân sách" for "giao dự toán ngân sách";
+    not "nghị *quyết về dự* toán" for "quyết toán")."""
+    want = needle.split()
+    if len(want) < 3:
+        return False
+    words = hay.split()
+    for start in range(len(words) - 1):
+        if words[start] != want[0] or words[start + 1] != want[1]:
+            continue
+        pos, ok = start + 1, True
+        for nxt in want[2:]:
+            window = words[pos + 1: pos + 2 + gap]
+            if nxt not in window:
+                ok = False
+                break
+            pos = pos + 1 + window.index(nxt)
+        if ok:
+            return True
+    return False
+
+
 def _is_catch_all(item: Any) -> bool:
     return norm(item.title).startswith(("nhung noi dung khac", "noi dung khac"))
 
 
-def score_item(item: Any, subject: str, type_subject: str, body: str, quarter: int | None,
+_PERIODS = (
+    (re.compile(r"\b(?:quy|qui) (?:i|1)\b"), "q1"), (re.compile(r"\b(?:quy|qui) (?:ii|2)\b"), "q2"),
+    (re.compile(r"\b(?:quy|qui) (?:iii|3)\b"), "q3"), (re.compile(r"\b(?:quy|qui) (?:iv|4)\b"), "q4"),
+    (re.compile(r"\b(?:6|sau) thang\b"), "h1"), (re.compile(r"\b(?:9|chin) thang\b"), "m9"),
+)
+#: Words that name one thing and exclude the other ("dự toán" is not "quyết toán").
+CONTRASTS = (("du toan", "quyet toan"),)
+
+
+def period(text: str) -> str | None:
+    """The reporting period a (normalised) text names: ``q1``…``q4``, ``h1`` (6 months), ``m9``,
+    ``year`` (only "năm YYYY"), or None."""
+    for rx, name in _PERIODS:
+        if rx.search(text):
+            return name
+    return "year" if re.search(r"\bnam (?:19|20)\d\d\b", text) else None
+
+
+def _phrases(item: Any) -> list[str]:
+    """The item's keywords, and the head of its title (up to the first comma) when it is three words
+    or more: "Dự toán ngân sách, kế hoạch hoạt động tài chính đã được …" names "dự toán ngân sách"."""
+    out = [k for k in (norm(kw) for kw in item.keywords) if k]
+    head = norm(re.split(r"[,;(]", item.title, maxsplit=1)[0])
+    if len(head.split()) >= 3 and head not in out:
+        out.append(head)
+    return out
+
+
+def score_item(item: Any, subject: str, type_subject: str, body: str, quarter: int | None = None,
                doc_type: str = "", issuer: str = "") -> float:
+    """How well the item's keywords and title fit the (normalised) subject; ``quarter`` is ignored
+    here (it only breaks ties between items of the same wording: ``classify``)."""
     if _is_catch_all(item):
         return 0.0
     score = 0.0
-    for kw in item.keywords:
-        k = norm(kw)
-        if not k:
-            continue
+    for k in _phrases(item):
         weight = 1.5 + 0.3 * min(len(k.split()), 8)
         if _contains(subject, k) or _contains(type_subject, k):
             score = max(score, weight) + 0.3 * (score > 0)  # more keywords: a little more
+        elif _loose(type_subject, k):
+            score = max(score, 0.8 * weight) + 0.3 * (score > 0)
         elif _contains(body, k):
             score += 0.3
+    title_n = norm(item.title)
     title = _words(item.title)
     subj = set(subject.split()) - STOPWORDS
     if title and subj:
         overlap = len(title & subj)
         score += 2.0 * overlap / len(title) + 0.5 * overlap / max(len(subj), 1)
-    title_n = norm(item.title)
-    if score > 0 and doc_type and title_n.startswith(doc_type):
+    if score <= 0:
+        return 0.0
+    if doc_type and title_n.startswith(doc_type):
         score += 1.0  # "Kế hoạch thu hồi đất" for a KẾ HOẠCH
-    if score > 0 and "hoi dong nhan dan" in issuer and "hoi dong nhan dan" in title_n:
+    council = "hoi dong nhan dan" in title_n
+    submitted = "trinh hoi dong nhan dan" in title_n
+    if council and not submitted and ("hoi dong nhan dan" in issuer or doc_type == "nghi quyet"):
         score += 1.5  # the council's own resolutions (dự toán, quyết toán)
-    item_q = getattr(item, "quarter", None)
-    if item_q and quarter:
-        score = score + 1.0 if item_q == quarter else score * 0.35
+    elif submitted and doc_type == "to trinh":
+        score += 1.0  # what the committee submits to the council
+    # the period a title names ("quý I", "6 tháng đầu năm", "năm 2023") against the subject's
+    want, have = period(title_n), period(subject)
+    if want and have and want != have:
+        score *= 0.5
+    elif want and want == have and want != "year":
+        score += 1.0
+    for a, b in CONTRASTS:
+        for mine, other in ((a, b), (b, a)):
+            if (_contains(subject, mine) and not _contains(subject, other) and _contains(title_n, other)
+                    and not _contains(title_n, mine)):
+                score *= 0.5
     return score
+
+
+def _pick_by_quarter(group: list[Any], quarter: int | None) -> Any:
+    """Among items of the same wording, the one planned in the issue quarter (else the nearest
+    quarter, the earlier on a tie; else the first in the plan)."""
+    with_q = [it for it in group if getattr(it, "quarter", None)]
+    if quarter is None or not with_q:
+        return group[0]
+    return min(with_q, key=lambda it: (abs(it.quarter - quarter), it.quarter))
+
+
+def _quarter_note(item: Any, issued: dt.date | None, quarter: int | None) -> str | None:
+    q = getattr(item, "quarter", None)
+    if not q or not quarter or q == quarter or issued is None:
+        return None
+    return (f"Mục {item.code} theo kế hoạch công khai trong quý {ROMAN[q]}; văn bản ban hành ngày "
+            f"{issued:%d/%m/%Y} (quý {ROMAN[quarter]}).")
+
+
+#: Weight of a plan item's score in the law category of its khoản (the plan's words are evidence).
+PLAN_TO_LAW = 0.45
 
 
 def classify(subject: str | None, doc_type: str | None, issued: dt.date | None, plan: Any,
              body: str = "", issuer: str | None = None) -> Classification:
-    """Best plan item for a document, with a confidence in 0..1."""
+    """Best plan item and Điều 11 category for a document, each with a confidence in 0..1."""
     subj = norm(subject or "")
     ts = norm(f"{doc_type or ''} {subject or ''}")
     body_n = norm(body[:4000])
     quarter = (issued.month - 1) // 3 + 1 if issued else None
     dt_n, iss_n = norm(doc_type or ""), norm(issuer or "")
-    scored = sorted(((score_item(it, subj, ts, body_n, quarter, dt_n, iss_n), it) for it in plan.items),
-                    key=lambda p: -p[0])
+    groups: dict[str, list[Any]] = {}
+    scores: dict[str, float] = {}
+    for it in plan.items:
+        scores[it.code] = score_item(it, subj, ts, body_n, None, dt_n, iss_n)
+        groups.setdefault(norm(it.title), []).append(it)
+    reps = []
+    for group in groups.values():
+        best = max(scores[it.code] for it in group)
+        reps.append((best, _pick_by_quarter(group, quarter)))
+    scored = sorted(reps, key=lambda p: -p[0])
+
+    plan_law: dict[int, float] = {}
+    for s, it in scored:
+        if s > 0:
+            plan_law[it.law_item] = max(plan_law.get(it.law_item, 0.0), PLAN_TO_LAW * s)
+    law = classify_law(subject, doc_type, body, extra=plan_law)
+    year = getattr(plan, "year", None)
+    base = {"plan_year": year, "law_confidence": law.confidence, "law_candidates": law.candidates}
+
     if not scored or scored[0][0] <= 0:
-        return Classification(None, None, 0.0)
+        return Classification(None, law.law_item, 0.0, **base)
     (s1, best), s2 = scored[0], (scored[1][0] if len(scored) > 1 else 0.0)
     strength = min(1.0, s1 / 4.5)
     margin = (s1 - s2) / s1
     conf = round(strength * (0.45 + 0.55 * margin), 3)
     cands = [(it.code, round(s, 2)) for s, it in scored[:5] if s > 0]
     if conf < MIN_REPORTED:
-        return Classification(None, None, conf, candidates=cands)
-    return Classification(best.code, best.law_item, conf, candidates=cands)
+        return Classification(None, law.law_item, conf, candidates=cands, **base)
+    law_item = best.law_item if conf >= REVIEW_THRESHOLD or law.law_item is None else law.law_item
+    if law_item == best.law_item:
+        base["law_confidence"] = max(law.confidence, conf)
+    return Classification(best.code, law_item, conf, candidates=cands,
+                          note_quarter=_quarter_note(best, issued, quarter), **base)
 
 
 def classify_info(info: Any, plan: Any) -> Classification:
     """Classify a ``DocumentInfo`` (its subject, type, issue date and body text)."""
     return classify(info.subject, info.doc_type, info.issued, plan, body=getattr(info, "text", "") or "",
                     issuer=info.issuer)
+
+
+def suggestion(cls: Classification, issued: dt.date | None) -> tuple[str, str]:
+    """What the review note suggests (Vietnamese, English): the likeliest items of the plan used
+    (saying when it is another year's plan) and the law's category."""
+    codes = ", ".join(code for code, _ in cls.candidates[:3]) or "không có"
+    year = cls.plan_year
+    other = issued is not None and year is not None and year != issued.year
+    plan_vi = f"kế hoạch năm {year}" + (f", vì chưa có kế hoạch năm {issued.year}" if other and issued else "")
+    vi = f"gợi ý: {codes} theo {plan_vi}"
+    en = f"suggested: {codes} of the {year} plan" + (f" (no {issued.year} plan)" if other and issued else "")
+    if cls.law_item:
+        vi += f"; khoản {cls.law_item} Điều 11 Luật 10/2022/QH15 ({cls.law_label}, dòng 'law_item: {cls.law_item}')"
+        en += f"; Art. 11 item {cls.law_item}"
+    return vi, en
 
 
 def override_item(code: str, plan: Any, source: str) -> Classification:
@@ -140,12 +284,25 @@ def override_item(code: str, plan: Any, source: str) -> Classification:
 
 
 def plan_for(commune: str, issued: dt.date | None, settings: Any = None) -> Any:
-    """The commune's plan for the document's year (the current year when undated), or None."""
+    """The commune's plan for the document's year (the current year when undated); for a year
+    without a plan, the nearest year that has one (the earlier of two as near); None when the
+    commune has no plan at all. ``plan.year`` says which one was used."""
     from congkhai.errors import CongkhaiError
-    from congkhai.plan import load_plan
+    from congkhai.plan import load_plan, plan_years
 
     year = issued.year if issued else dt.date.today().year
     try:
         return load_plan(commune, year, settings)
-    except CongkhaiError:
+    except CongkhaiError as err:
+        if err.kind != "missing_plan":
+            return None
+    try:
+        years = plan_years(commune, settings)
+    except OSError:
         return None
+    for y in sorted(years, key=lambda y: (abs(y - year), y)):
+        try:
+            return load_plan(commune, y, settings)
+        except CongkhaiError:
+            continue
+    return None

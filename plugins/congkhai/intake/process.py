@@ -116,7 +116,7 @@ def _commune_profile(commune: str, s: Settings) -> Any:
 def process_claim(c: Claim, commune: str, s: Settings, options: IntakeOptions, report: IntakeReport,
                   now: dt.datetime | None = None) -> None:
     """Take one claimed document to its end: archived, set aside for review, or quarantined."""
-    from congkhai.intake.classify import Classification, classify_info, override_item, plan_for
+    from congkhai.intake.classify import Classification, classify_info, override_item, plan_for, suggestion
     from congkhai.intake.extract import inspect
 
     inbox = s.inbox_dir(commune)
@@ -178,8 +178,9 @@ def process_claim(c: Claim, commune: str, s: Settings, options: IntakeOptions, r
         if plan is None:
             cls = Classification(None, None, 0.0)
         elif sidecar.item_given:
-            if sidecar.item is None:
-                cls = Classification(None, sidecar.law_item or 14, 1.0, source="sidecar")
+            if sidecar.item is None:  # not in the plan: the law's category still recorded (table, else 14)
+                cls = Classification(None, sidecar.law_item or classify_info(info, plan).law_item or 14, 1.0,
+                                     source="sidecar", plan_year=plan.year)
             else:
                 cls = override_item(sidecar.item, plan, "sidecar")
         elif c.meta.get("folder"):
@@ -217,18 +218,24 @@ def process_claim(c: Claim, commune: str, s: Settings, options: IntakeOptions, r
                                   f"there is no {info.issued.year} disclosure plan", "item: Q1-7",
                                   ITEM_HINT_VI, ITEM_HINT_EN))
         elif plan is not None and cls.source == "auto" and cls.confidence < options.review_threshold:
+            hint_vi, hint_en = suggestion(cls, info.issued)  # the nearest plan's items and the law's category
             reasons.append(Reason(
-                "Không chắc văn bản thuộc mục nào của kế hoạch công khai "
-                f"(gợi ý: {', '.join(code for code, _ in cls.candidates[:3]) or 'không có'}; "
+                f"Không chắc văn bản thuộc mục nào của kế hoạch công khai ({hint_vi}; "
                 f"độ tin cậy {cls.confidence:.2f}).",
-                f"the plan item is uncertain (confidence {cls.confidence:.2f})",
-                f"item: {cls.candidates[0][0] if cls.candidates else 'Q1-7'}", ITEM_HINT_VI, ITEM_HINT_EN))
+                f"the plan item is uncertain ({hint_en}; confidence {cls.confidence:.2f})",
+                f"item: {cls.candidates[0][0] if cls.candidates else 'null'}", ITEM_HINT_VI, ITEM_HINT_EN))
         if reasons:
             _to_review(c, s, commune, report, shown, info, reasons, inbox)
             return
         assert info.issued is not None and info.subject is not None
 
         extra: dict[str, Any] = {"classified_by": cls.source}
+        if plan is not None:  # the plan the item comes from (the nearest one for a year without a plan)
+            extra["plan_year"] = plan.year
+        if cls.source == "auto" and cls.law_item is not None:
+            extra["law_confidence"] = cls.law_confidence
+        if cls.note_quarter:  # issued outside the quarter the plan gives the item: a note, not a doubt
+            extra["note_quarter"] = cls.note_quarter
         if origin is not None:
             extra["origin"] = origin.status
         if profile is not None:
