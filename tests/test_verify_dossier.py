@@ -149,12 +149,13 @@ def test_order_is_by_section_then_date(entries):
 
 
 def test_assemble_dossier(entries, tmp_path):
-    """GIVEN seven PDFs of five sections and the appendix WHEN assembled THEN one verified PDF/A-2b
-    with a bookmark per section, a child per document (chronological) and section page labels."""
+    """GIVEN seven PDFs of five sections and the appendix WHEN assembled (no front matter) THEN one verified
+    PDF/A-2b with a bookmark per section, a child per document (chronological) and page labels 1 … N."""
     out = tmp_path / "ho-so-2024.pdf"
     report = assemble(entries, out, "Hồ sơ công khai thông tin năm 2024", author="UBND thị trấn Kép")
     assert report.pages == 8
-    assert report.page_labels == ("1-1", "3-1", "3-2", "3-3", "4-1", "6-1", "8-1", "PL-1")
+    assert report.page_labels == tuple(str(i) for i in range(1, 9))
+    assert report.front_pages == (0, 0) and report.contents == ()
     reader = PdfReader(out)
     assert list(reader.page_labels) == list(report.page_labels)
     tops = [o for o in reader.outline if not isinstance(o, list)]
@@ -231,7 +232,14 @@ def test_cli_dossier_from_a_folder(pdfs, tmp_path):
                           "--title", "Hồ sơ công khai thử", "--author", "UBND thị trấn Kép"],
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
-    assert "1. Kế hoạch thực hiện công khai thông tin của UBND xã: 1 văn bản" in run.stdout
+    # the default profile (Kép) words the sections, the cover and the MỤC LỤC (two more pages)
+    assert "1. Kế hoạch thực hiện công khai thông tin của UBND thị trấn Kép: 1 văn bản" in run.stdout
+    assert "Bìa: 1 trang; mục lục: 1 trang" in run.stdout
+    verify_pdf(out, expect_pages=7, expect_text=["MỤC LỤC", "HỒ SƠ CÔNG KHAI THÔNG TIN", "Hồ sơ công khai thử"],
+               metadata=PdfMetadata("Hồ sơ công khai thử"))
+    bare = subprocess.run([sys.executable, "-m", "congkhai.cli", "dossier", "--from", str(folder), "--out", str(out),
+                           "--no-front", "--title", "Hồ sơ công khai thử"], capture_output=True, text=True, timeout=120)
+    assert bare.returncode == 0, bare.stderr
     verify_pdf(out, expect_pages=5, metadata=PdfMetadata("Hồ sơ công khai thử"))
     (folder / "la.pdf").write_bytes(pdfs[0].read_bytes())
     bad = subprocess.run([sys.executable, "-m", "congkhai.cli", "dossier", "--from", str(folder), "--out", str(out)],
@@ -274,11 +282,13 @@ def test_dossier_of_a_year_from_the_real_archive(pdfs, tmp_path):
                           "--out", str(out)], capture_output=True, text=True, env=env, timeout=120)
     assert run.returncode == 0, run.stderr
     reader = PdfReader(out)
-    assert list(reader.page_labels) == ["1-1", "3-1", "3-2", "4-1", "4-2", "6-1"]
-    verify_pdf(out, expect_text=["05/BB-UBND", "09/BB-UBND"], expect_pages=6,
+    assert list(reader.page_labels) == [str(i) for i in range(1, 9)]  # cover, MỤC LỤC, six pages
+    assert [o["/Title"][:2] for o in reader.outline if not isinstance(o, list)] == ["Bì", "Mụ", "1.", "3.", "4.", "6."]
+    verify_pdf(out, expect_text=["05/BB-UBND", "09/BB-UBND", "MỤC LỤC"], expect_pages=8,
                metadata=PdfMetadata("Hồ sơ công khai thông tin năm 2024"))
     with_orig = subprocess.run([sys.executable, "-m", "congkhai.cli", "dossier", "--year", "2024", "--commune", "kep",
                                 "--with-originals", "--out", str(out)], capture_output=True, text=True, env=env,
                                timeout=120)
     assert with_orig.returncode == 0, with_orig.stderr
-    assert PdfReader(out).page_labels[-1] == "PL-1"
+    tops = [o for o in PdfReader(out).outline if not isinstance(o, list)]
+    assert tops[-1]["/Title"] == "Phụ lục: Văn bản được công khai"

@@ -75,11 +75,21 @@ def dossier_cmd(
         None, "--with-originals/--without-originals",
         help="Kèm văn bản được công khai (phụ lục); mặc định: có với --case, không với --year",
     ),
+    front: bool = typer.Option(
+        True, "--front/--no-front",
+        help="Bìa hồ sơ và mục lục in có số trang, lấy từ hồ sơ xã (mặc định: có) / cover and printed MỤC LỤC",
+    ),
     pdfa: bool = typer.Option(True, "--pdfa/--no-pdfa"),
 ) -> None:
-    """Lập hồ sơ công khai thông tin (một tệp PDF/A có mục lục) / assemble the disclosure dossier."""
+    """Lập hồ sơ công khai thông tin (một tệp PDF/A có bìa, mục lục in và bookmark) / assemble the dossier."""
     from congkhai.config import settings
-    from congkhai.convert.dossier import assemble, entries_from_case, entries_from_folder, entries_from_year
+    from congkhai.convert.dossier import (
+        assemble,
+        entries_from_case,
+        entries_from_folder,
+        entries_from_year,
+        front_matter,
+    )
 
     chosen = [x for x in (year, case, folder) if x is not None]
     if len(chosen) != 1:
@@ -95,10 +105,34 @@ def dossier_cmd(
     else:
         entries = entries_from_folder(folder)
         title = title or f"Hồ sơ công khai thông tin – {dt.date.today():%d/%m/%Y}"
-    report = assemble(entries, out, title, author=author or _commune_name(commune), pdfa=pdfa)
+    matter = None
+    if front:
+        profile = _commune_profile(commune)
+        matter = (front_matter(profile, year=year) if year is not None
+                  else front_matter(profile, subtitle=f"({title})"))
+    report = assemble(entries, out, title, author=author or _commune_name(commune), pdfa=pdfa, front=matter)
     typer.echo(f"{report.path}  ({report.pages} trang, {sum(n for _, n, _ in report.sections)} văn bản)")
+    if report.front_pages != (0, 0):
+        cover, toc = report.front_pages
+        typer.echo(f"  Bìa: {cover} trang; mục lục: {toc} trang (từ trang {cover + 1})")
     for label, n, first in report.sections:
         typer.echo(f"  {label}: {n} văn bản, từ trang {report.page_labels[first]}")
+
+
+def _commune_profile(commune: str):  # type: ignore[no-untyped-def]
+    """The commune profile the cover and MỤC LỤC print from; a Vietnamese usage error when unreadable."""
+    from congkhai import commune as commune_mod
+    from congkhai.errors import CongkhaiError
+
+    try:
+        return commune_mod.load_commune(commune)
+    except CongkhaiError as err:
+        raise UsageError(
+            f"Không đọc được hồ sơ xã «{commune}» để in bìa và mục lục: {err.message_vi} "
+            "(dùng --commune, hoặc --no-front để lập hồ sơ không có bìa).",
+            f"Cannot read the profile of {commune!r} for the cover and MỤC LỤC (use --commune or --no-front).",
+            kind="usage", field="commune",
+        ) from err
 
 
 def _commune_name(commune: str) -> str:

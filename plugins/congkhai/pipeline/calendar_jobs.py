@@ -289,18 +289,24 @@ __all__ = ["daily_specs", "deadline_check", "run_council", "run_daily", "run_jan
 # ----------------------------------------------------------------------------------------- dossier
 
 def assemble_year_dossier(run: CommuneRun, year: int, converter: Any = None) -> dict[str, Any]:
-    """The year's disclosure dossier (hồ sơ công khai): one PDF/A with the seed's sections, filed in
-    the year folder as a new version when its content changed (a late end minute, a correction)."""
+    """The year's disclosure dossier (hồ sơ công khai): one PDF/A in the seed's section order — a cover and
+    a printed MỤC LỤC from the commune profile, then one version of each document (signed, else final,
+    else draft; the January re-postings of the permanent items included) — filed in the year folder as a
+    new version when its content changed (a late end minute, a correction, a signed copy)."""
     import hashlib
+    import json
     import tempfile
     from pathlib import Path
 
-    from congkhai.convert.dossier import assemble, entries_from_year
+    from congkhai.convert.dossier import assemble, entries_from_year, front_matter
 
     entries = entries_from_year(run.archive.commune_dir, year)
     if not entries:
         return {"year": year, "skipped": "no document"}
-    digest = hashlib.sha256("\n".join(sorted(f"{e.kind}|{e.pdf.name}" for e in entries)).encode()).hexdigest()
+    front = front_matter(run.commune, year=year)
+    inputs = sorted(json.dumps([e.kind, e.pdf.name, e.state, e.title, e.number, e.date.isoformat(), e.repost_year],
+                               ensure_ascii=False) for e in entries)
+    digest = hashlib.sha256("\n".join(["dossier-v2", front.fingerprint(), *inputs]).encode()).hexdigest()
     folder = run.archive.year_folder(year)
     last = folder.latest("dossier", "pdf")
     if last is not None and any(f.get("inputs_digest") == digest for f in folder.manifest["files"]
@@ -309,8 +315,12 @@ def assemble_year_dossier(run: CommuneRun, year: int, converter: Any = None) -> 
     with tempfile.TemporaryDirectory(prefix="congkhai-dossier-") as tmp:
         out = Path(tmp) / f"ho-so-cong-khai-{year}.pdf"
         rep = assemble(entries, out, f"Hồ sơ công khai thông tin năm {year} — {run.commune.body_short}",
-                       author=run.commune.body_short, converter=converter)
+                       author=run.commune.body_short, converter=converter, front=front)
         entry = folder.add_file("dossier", out, number=None, doc_date=dt.date(year, 12, 31), versioned_key="dossier",
                                 title=f"Hồ sơ công khai thông tin năm {year}", inputs_digest=digest)
+    states: dict[str, int] = {}
+    for e in entries:
+        states[e.state or "unknown"] = states.get(e.state or "unknown", 0) + 1
     return {"year": year, "documents": len(entries), "pages": rep.pages, "path": f"{folder.rel_path}/{entry.path}",
-            "version": entry.version}
+            "version": entry.version, "front_pages": list(rep.front_pages),
+            "reposts": sum(1 for e in entries if e.repost_year == year), "states": states}
