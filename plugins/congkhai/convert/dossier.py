@@ -388,7 +388,7 @@ def _restore_navigation(path: Path, plan: _Plan, meta: PdfMetadata) -> None:
 _FONT = "Times New Roman"
 _TEXT_CM = 16.5  # A4 21 cm - left 3 cm - right 1.5 cm
 #: Columns of the MỤC LỤC table (cm): STT, number, date, title, page.
-_TOC_COLS = (1.3, 3.2, 2.5, 7.9, 1.6)
+_TOC_COLS = (1.2, 2.9, 2.4, 8.4, 1.6)
 _TOC_HEAD = ("STT", "Số, ký hiệu", "Ngày, tháng, năm", "Tên loại và trích yếu nội dung", "Trang")
 _NO_NUMBER = "(chưa có số)"
 
@@ -638,11 +638,15 @@ def _contents_docx(front: FrontMatter, plan: _Plan, all_sections: bool, out: Pat
     r = 1
 
     def wide(text: str, *, bold: bool = False, italic: bool = False, page: str = "") -> None:
+        """A row across the first four columns: a section's heading or a note, kept with the next row."""
         nonlocal r
         cells = t.rows[r].cells
         merged = cells[0].merge(cells[3])
         _cell(merged, text, bold=bold, italic=italic)
         _cell(t.rows[r].cells[4], page, align="center", bold=bold)
+        for cell in (merged, t.rows[r].cells[4]):
+            for p in cell.paragraphs:
+                p.paragraph_format.keep_with_next = True
         r += 1
 
     for sec in shown:
