@@ -292,3 +292,19 @@ def test_dossier_of_a_year_from_the_real_archive(pdfs, tmp_path):
     assert with_orig.returncode == 0, with_orig.stderr
     tops = [o for o in PdfReader(out).outline if not isinstance(o, list)]
     assert tops[-1]["/Title"] == "Phụ lục: Văn bản được công khai"
+    one = subprocess.run([sys.executable, "-m", "congkhai.cli", "dossier", "--case", str(case.path), "--commune", "kep",
+                          "--out", str(out)], capture_output=True, text=True, env=env, timeout=120)
+    assert one.returncode == 0, one.stderr
+    cover = " ".join((PdfReader(out).pages[0].extract_text() or "").split())
+    assert "ỦY BAN NHÂN DÂN THỊ TRẤN KÉP" in cover
+    assert "(Công khai văn bản số 15/QĐ-UBND ngày 02/02/2024: Giao dự toán ngân sách xã)" in cover
+
+
+def test_a_folder_pdf_titled_as_a_draft_is_a_draft(pdfs, tmp_path):
+    """GIVEN a PDF whose title is ``DỰ THẢO - …`` in a plain folder WHEN read THEN a draft, title without the mark."""
+    w = PdfWriter(clone_from=pdfs[0])
+    w.add_metadata({"/Title": "DỰ THẢO - Biên bản kết thúc công khai dự toán"})
+    w.write(tmp_path / "2024-03-06_posting_end.pdf")
+    (e,) = entries_from_folder(tmp_path)
+    assert (e.state, e.title) == ("draft", "Biên bản kết thúc công khai dự toán")
+    assert e.label == "06/03/2024 – Biên bản kết thúc công khai dự toán (dự thảo)"

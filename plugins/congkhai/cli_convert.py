@@ -108,8 +108,10 @@ def dossier_cmd(
     matter = None
     if front:
         profile = _commune_profile(commune)
-        matter = (front_matter(profile, year=year) if year is not None
-                  else front_matter(profile, subtitle=f"({title})"))
+        if year is not None:
+            matter = front_matter(profile, year=year)
+        else:
+            matter = front_matter(profile, subtitle=f"({_case_line(case) if case is not None else title})")
     report = assemble(entries, out, title, author=author or _commune_name(commune), pdfa=pdfa, front=matter)
     typer.echo(f"{report.path}  ({report.pages} trang, {sum(n for _, n, _ in report.sections)} văn bản)")
     if report.front_pages != (0, 0):
@@ -117,6 +119,17 @@ def dossier_cmd(
         typer.echo(f"  Bìa: {cover} trang; mục lục: {toc} trang (từ trang {cover + 1})")
     for label, n, first in report.sections:
         typer.echo(f"  {label}: {n} văn bản, từ trang {report.page_labels[first]}")
+
+
+def _case_line(case: Path) -> str:
+    """``Công khai Quyết định số 15/QĐ-UBND ngày 02/02/2024: Giao dự toán …`` from a case's manifest."""
+    import json
+
+    m = json.loads((case / "manifest.json").read_text(encoding="utf-8"))
+    number = "/".join(x for x in (m.get("CodeNumber"), m.get("CodeNotation")) if x)
+    issued = dt.date.fromisoformat(m["IssuedDate"]).strftime(" ngày %d/%m/%Y") if m.get("IssuedDate") else ""
+    what = f"văn bản số {number}{issued}" if number else f"văn bản{issued}"
+    return f"Công khai {what}: {m.get('Subject') or case.name}"
 
 
 def _commune_profile(commune: str):  # type: ignore[no-untyped-def]
