@@ -619,14 +619,14 @@ def _cover_docx(front: FrontMatter, counts: _Counts, out: Path) -> Path:
     return out
 
 
-def _contents_docx(front: FrontMatter, plan: _Plan, all_sections: bool, out: Path) -> tuple[Path, list[ContentsRow]]:
+def _contents_docx(front: FrontMatter, plan: _Plan, out: Path) -> tuple[Path, list[ContentsRow]]:
     """The MỤC LỤC: every section (empty ones said so) and every document with its first page (1-based)."""
     doc = _new_docx(f"Mục lục – {front.heading}", first_page_number=plan.front[0] + 1)
     _para(doc, "MỤC LỤC", size=14, bold=True, after=2)
     if front.contents_subtitle:
         _para(doc, front.contents_subtitle, size=14, italic=True, after=8)
     starts = {sec.key: (first, docs) for sec, first, docs in plan.sections}
-    shown = [s for s in SECTIONS if all_sections and s.key != "PL" or s.key in starts]
+    shown = [s for s in SECTIONS if s.key != "PL" or s.key in starts]  # the appendix only when present
     n_rows = 1 + sum(1 + len(front.section_notes.get(s.key, ())) + max(len(starts.get(s.key, (0, []))[1]), 1)
                      for s in shown)  # heading, notes, the documents or "Không có văn bản."
     t = _table(doc, _TOC_COLS, n_rows)
@@ -689,7 +689,7 @@ def _front_pages(
         plan.front, plan.wording, plan.front_matter = guess, front.wording, front
         counts = _counts(ordered, plan.total, front)
         cover = _cover_docx(front, counts, work / f"bia-{attempt}.docx")
-        toc, rows = _contents_docx(front, plan, True, work / f"muc-luc-{attempt}.docx")
+        toc, rows = _contents_docx(front, plan, work / f"muc-luc-{attempt}.docx")
         jobs = [
             ConvertJob(cover, work / f"bia-{attempt}.pdf", metadata=replace(meta, title=front.heading),
                        expect_text=(front.heading,)),
