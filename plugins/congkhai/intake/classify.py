@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from congkhai.intake.law_categories import LAW_LABELS, classify_law
+from congkhai.intake.law_categories import LAW_LABELS, classify_law, score_law
 from congkhai.textutil import fold
 
 #: Below this confidence intake sends a document to the review folder (overridable per run).
@@ -71,9 +71,22 @@ class Classification:
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
+#: Older or shorter words folded to the plan's words before matching.
+SYNONYMS = (("den bu", "boi thuong"), ("tthc", "thu tuc hanh chinh"), ("ubnd", "uy ban nhan dan"),
+            ("hdnd", "hoi dong nhan dan"), ("nsnn", "ngan sach nha nuoc"), ("nvqs", "nghia vu quan su"))
+
+
 def norm(text: str) -> str:
     """Folded, punctuation to spaces, single spaces: ``Kinh tế - xã hội`` -> ``kinh te xa hoi``."""
     return " ".join(re.sub(r"[^a-z0-9]+", " ", fold(text or "")).split())
+
+
+def _norm_doc(text: str) -> str:
+    """``norm`` of a document's words, with the few synonyms of ``SYNONYMS`` replaced."""
+    out = f" {norm(text)} "
+    for old, new in SYNONYMS:
+        out = out.replace(f" {old} ", f" {new} ")
+    return out.strip()
 
 
 def _words(text: str) -> set[str]:
@@ -85,19 +98,21 @@ def _contains(hay: str, needle: str) -> bool:
 
 
 def _loose(hay: str, needle: str, gap: int = 2) -> bool:
-    """The needle's words in order in ``hay``: its first two words side by side, then at most ``gap``
-    other words between two of them ("giao dự toán *thu, chi* ngân sách" for "giao dự toán ngân sách";
-    not "nghị *quyết về dự* toán" for "quyết toán")."""
+    """The needle's words in order in ``hay``, at most ``gap`` other words between two of them; its
+    first two words side by side, except for long needles (five words or more), where one word may
+    come between them too ("được *gọi* thực hiện nghĩa vụ tham gia công an nhân dân"). Not "nghị
+    *quyết về dự* toán" for "quyết toán"; yes "giao dự toán *thu, chi* ngân sách"."""
     want = needle.split()
     if len(want) < 3:
         return False
+    first_gap = 1 if len(want) >= 5 else 0
     words = hay.split()
     for start in range(len(words) - 1):
-        if words[start] != want[0] or words[start + 1] != want[1]:
+        if words[start] != want[0]:
             continue
-        pos, ok = start + 1, True
-        for nxt in want[2:]:
-            window = words[pos + 1: pos + 2 + gap]
+        pos, ok = start, True
+        for i, nxt in enumerate(want[1:]):
+            window = words[pos + 1: pos + 2 + (first_gap if i == 0 else gap)]
             if nxt not in window:
                 ok = False
                 break
@@ -114,15 +129,21 @@ def _is_catch_all(item: Any) -> bool:
 _PERIODS = (
     (re.compile(r"\b(?:quy|qui) (?:i|1)\b"), "q1"), (re.compile(r"\b(?:quy|qui) (?:ii|2)\b"), "q2"),
     (re.compile(r"\b(?:quy|qui) (?:iii|3)\b"), "q3"), (re.compile(r"\b(?:quy|qui) (?:iv|4)\b"), "q4"),
-    (re.compile(r"\b(?:6|sau) thang\b"), "h1"), (re.compile(r"\b(?:9|chin) thang\b"), "m9"),
+    # cumulative periods are the quarter they end with: "6 tháng đầu năm" is quý II, "9 tháng" quý III
+    (re.compile(r"\b(?:6|sau) thang cuoi\b"), "q4"),
+    (re.compile(r"\b(?:6|sau) thang\b"), "q2"), (re.compile(r"\b(?:9|chin) thang\b"), "q3"),
 )
-#: Words that name one thing and exclude the other ("dự toán" is not "quyết toán").
-CONTRASTS = (("du toan", "quyet toan"),)
+#: Words that name one thing and exclude the other ("dự toán" is not "quyết toán"; a list of those
+#: "được gọi" is not the list of those "đủ điều kiện").
+CONTRASTS = (("du toan", "quyet toan"), ("duoc goi", "du dieu kien"))
+#: Items whose title starts with one of these are that kind of text: a subject that does not name
+#: the kind is not that item ("bồi thường, hỗ trợ, tái định cư" is not the *Quy chế* about it).
+KINDS = ("quy che", "quy tac")
 
 
 def period(text: str) -> str | None:
-    """The reporting period a (normalised) text names: ``q1``…``q4``, ``h1`` (6 months), ``m9``,
-    ``year`` (only "năm YYYY"), or None."""
+    """The reporting period a (normalised) text names: ``q1``…``q4`` (6 and 9 months count as the
+    quarter they end with), ``year`` (only "năm YYYY"), or None."""
     for rx, name in _PERIODS:
         if rx.search(text):
             return name
@@ -166,14 +187,17 @@ def score_item(item: Any, subject: str, type_subject: str, body: str, quarter: i
         score += 1.0  # "Kế hoạch thu hồi đất" for a KẾ HOẠCH
     council = "hoi dong nhan dan" in title_n
     submitted = "trinh hoi dong nhan dan" in title_n
-    if council and not submitted and ("hoi dong nhan dan" in issuer or doc_type == "nghi quyet"):
+    decided = council and not submitted
+    if decided and ("hoi dong nhan dan" in issuer or doc_type == "nghi quyet"):
         score += 1.5  # the council's own resolutions (dự toán, quyết toán)
     elif submitted and doc_type == "to trinh":
         score += 1.0  # what the committee submits to the council
+    if (decided and doc_type == "to trinh") or (submitted and doc_type == "nghi quyet"):
+        score *= 0.5  # a submission is not the decided budget, nor a resolution the submission
     # the period a title names ("quý I", "6 tháng đầu năm", "năm 2023") against the subject's
     want, have = period(title_n), period(subject)
     if want and have and want != have:
-        score *= 0.5
+        score *= 0.35
     elif want and want == have and want != "year":
         score += 1.0
     for a, b in CONTRASTS:
@@ -181,6 +205,9 @@ def score_item(item: Any, subject: str, type_subject: str, body: str, quarter: i
             if (_contains(subject, mine) and not _contains(subject, other) and _contains(title_n, other)
                     and not _contains(title_n, mine)):
                 score *= 0.5
+    kind = next((k for k in KINDS if title_n.startswith(k)), None)
+    if kind and not _contains(type_subject, kind):
+        score *= 0.5
     return score
 
 
@@ -202,27 +229,49 @@ def _quarter_note(item: Any, issued: dt.date | None, quarter: int | None) -> str
 
 
 #: Weight of a plan item's score in the law category of its khoản (the plan's words are evidence).
-PLAN_TO_LAW = 0.45
+PLAN_TO_LAW = 0.35
+#: How much an item's score depends on the law table naming its khoản: an item of a khoản the words
+#: do not name keeps this share of its score (only when the table names some khoản clearly).
+LAW_AGREEMENT_FLOOR = 0.6
+#: The table names a khoản clearly from this score on.
+LAW_CLEAR = 2.5
+#: A law category this sure settles the plan item among the items of its khoản.
+LAW_SETTLES = 0.45
+
+
+def _ranked(plan: Any, subj: str, ts: str, body_n: str, quarter: int | None, dt_n: str, iss_n: str,
+            table: dict[int, float]) -> list[tuple[float, Any]]:
+    """Plan items best first, one per wording (the quarter picks which), each score weighed by how
+    well the law table agrees with the item's khoản."""
+    top = max(table.values(), default=0.0)
+    groups: dict[str, list[Any]] = {}
+    scores: dict[str, float] = {}
+    for it in plan.items:
+        s = score_item(it, subj, ts, body_n, None, dt_n, iss_n)
+        if s > 0 and top >= LAW_CLEAR:
+            s *= LAW_AGREEMENT_FLOOR + (1 - LAW_AGREEMENT_FLOOR) * min(1.0, table.get(it.law_item, 0.0) / top)
+        scores[it.code] = s
+        groups.setdefault(norm(it.title), []).append(it)
+    reps = [(max(scores[it.code] for it in g), _pick_by_quarter(g, quarter)) for g in groups.values()]
+    return sorted(reps, key=lambda p: -p[0])
+
+
+def _confidence(s1: float, s2: float, full: float = 4.5) -> float:
+    if s1 <= 0:
+        return 0.0
+    return round(min(1.0, s1 / full) * (0.45 + 0.55 * (s1 - s2) / s1), 3)
 
 
 def classify(subject: str | None, doc_type: str | None, issued: dt.date | None, plan: Any,
              body: str = "", issuer: str | None = None) -> Classification:
     """Best plan item and Điều 11 category for a document, each with a confidence in 0..1."""
-    subj = norm(subject or "")
-    ts = norm(f"{doc_type or ''} {subject or ''}")
-    body_n = norm(body[:4000])
+    subj = _norm_doc(subject or "")
+    ts = _norm_doc(f"{doc_type or ''} {subject or ''}")
+    body_n = _norm_doc(body[:4000])
     quarter = (issued.month - 1) // 3 + 1 if issued else None
     dt_n, iss_n = norm(doc_type or ""), norm(issuer or "")
-    groups: dict[str, list[Any]] = {}
-    scores: dict[str, float] = {}
-    for it in plan.items:
-        scores[it.code] = score_item(it, subj, ts, body_n, None, dt_n, iss_n)
-        groups.setdefault(norm(it.title), []).append(it)
-    reps = []
-    for group in groups.values():
-        best = max(scores[it.code] for it in group)
-        reps.append((best, _pick_by_quarter(group, quarter)))
-    scored = sorted(reps, key=lambda p: -p[0])
+    table = score_law(subject or "", body, doc_type or "")
+    scored = _ranked(plan, subj, ts, body_n, quarter, dt_n, iss_n, table)
 
     plan_law: dict[int, float] = {}
     for s, it in scored:
@@ -230,16 +279,29 @@ def classify(subject: str | None, doc_type: str | None, issued: dt.date | None, 
             plan_law[it.law_item] = max(plan_law.get(it.law_item, 0.0), PLAN_TO_LAW * s)
     law = classify_law(subject, doc_type, body, extra=plan_law)
     year = getattr(plan, "year", None)
-    base = {"plan_year": year, "law_confidence": law.confidence, "law_candidates": law.candidates}
-
-    if not scored or scored[0][0] <= 0:
-        return Classification(None, law.law_item, 0.0, **base)
-    (s1, best), s2 = scored[0], (scored[1][0] if len(scored) > 1 else 0.0)
-    strength = min(1.0, s1 / 4.5)
-    margin = (s1 - s2) / s1
-    conf = round(strength * (0.45 + 0.55 * margin), 3)
+    base: dict[str, Any] = {"plan_year": year, "law_confidence": law.confidence,
+                            "law_candidates": law.candidates}
     cands = [(it.code, round(s, 2)) for s, it in scored[:5] if s > 0]
-    if conf < MIN_REPORTED:
+    s1 = scored[0][0] if scored else 0.0
+    s2 = scored[1][0] if len(scored) > 1 else 0.0
+    conf = _confidence(s1, s2)
+    best = scored[0][1] if scored and s1 > 0 else None
+
+    if conf < REVIEW_THRESHOLD and law.law_item and law.confidence >= LAW_SETTLES:
+        # the law's category is clear where the plan's words are not: the items of that khoản come
+        # first (the best one is the suggestion), with a confidence as weak as their own words
+        mine = [(s, it) for s, it in scored if it.law_item == law.law_item and s > 0]
+        if mine and (best is None or best.law_item != law.law_item):
+            m1, pick = mine[0]
+            m2 = mine[1][0] if len(mine) > 1 else 0.0
+            conf = round(law.confidence * min(1.0, m1 / 3.0) * (0.45 + 0.55 * (m1 - m2) / m1), 3)
+            best = pick
+            codes = {it.code for _, it in mine}
+            cands = [(it.code, round(s, 2)) for s, it in mine[:3]] + [c for c in cands if c[0] not in codes]
+        if best is not None and best.law_item == law.law_item:
+            conf = max(conf, MIN_REPORTED)  # weak words, but of the right khoản: still the suggestion
+
+    if best is None or conf < MIN_REPORTED:
         return Classification(None, law.law_item, conf, candidates=cands, **base)
     law_item = best.law_item if conf >= REVIEW_THRESHOLD or law.law_item is None else law.law_item
     if law_item == best.law_item:

@@ -34,7 +34,7 @@ LAW_CATEGORIES: dict[int, tuple[str, dict[str, float]]] = {
         "tài chính - ngân sách": 3, "thu ngân sách": 2.5, "chi ngân sách": 2.5, "kết dư": 1.5,
     }),
     3: ("Đầu tư, thu hồi đất, bồi thường, quỹ đất, quy hoạch", {
-        "thu hồi đất": 3, "bồi thường": 2.5, "tái định cư": 3, "giải phóng mặt bằng": 3,
+        "thu hồi đất": 3, "bồi thường": 2.5, "đền bù": 3, "tái định cư": 3, "giải phóng mặt bằng": 3,
         "phương án bồi thường": 3, "quy hoạch": 2.5, "kế hoạch sử dụng đất": 3, "quỹ đất": 2.5,
         "đất công ích": 3, "dự án": 1.5, "công trình": 1.5, "đầu tư xây dựng": 2.5, "chủ trương đầu tư": 3,
         "giao đất": 2.5, "cho thuê đất": 2.5, "đấu giá quyền sử dụng đất": 3, "kiểm đếm": 2,
@@ -44,7 +44,7 @@ LAW_CATEGORIES: dict[int, tuple[str, dict[str, float]]] = {
     4: ("Quy chế dân chủ, nhiệm vụ cán bộ, quy tắc ứng xử", {
         "quy chế thực hiện dân chủ": 3, "quy chế dân chủ": 3, "thực hiện dân chủ": 1.5, "quy tắc ứng xử": 3,
         "nhiệm vụ, quyền hạn": 2.5, "nhiệm vụ quyền hạn": 2.5, "phân công nhiệm vụ": 3, "quy chế làm việc": 3,
-        "quy chế hoạt động": 2, "chức năng, nhiệm vụ": 2, "quy chế": 1.5, "nội quy": 1.5,
+        "quy chế hoạt động": 1.5, "chức năng, nhiệm vụ": 2, "quy chế": 1.5, "nội quy": 1.5,
         "văn hóa công sở": 2, "ban thanh tra nhân dân": 1, "ban giám sát đầu tư": 1,
     }),
     5: ("Quỹ, khoản đầu tư, tài trợ, đóng góp của Nhân dân", {
@@ -66,7 +66,8 @@ LAW_CATEGORIES: dict[int, tuple[str, dict[str, float]]] = {
         "phát triển sản xuất": 1.5, "đồng bào dân tộc": 1.5, "sinh kế": 2, "tặng quà": 1.5, "gia đình chính sách": 2.5,
     }),
     8: ("Thiên tai, dịch bệnh, cứu trợ", {
-        "thiên tai": 3, "cơn bão": 2.5, "bão số": 3, "mưa bão": 3, "bão lũ": 3, "mưa lũ": 3, "lũ lụt": 3,
+        "thiên tai": 3, "lốc xoáy": 3, "thiệt hại do": 2.5, "trợ giúp xã hội đột xuất": 3.5, "đột xuất": 1.5,
+        "cơn bão": 2.5, "bão số": 3, "mưa bão": 3, "bão lũ": 3, "mưa lũ": 3, "lũ lụt": 3,
         "lũ quét": 3, "ngập lụt": 2.5, "dịch bệnh": 3, "phòng, chống dịch": 3, "phòng chống dịch": 3,
         "khắc phục hậu quả": 2.5, "cứu trợ": 3, "quyên góp": 2, "ủng hộ": 2, "bệnh hiểm nghèo": 3,
         "thảm họa": 3, "sự cố": 1.5, "hỏa hoạn": 2.5, "sạt lở": 2.5, "hạn hán": 2.5, "covid": 3,
@@ -79,7 +80,7 @@ LAW_CATEGORIES: dict[int, tuple[str, dict[str, float]]] = {
         "dân quân": 2, "giao quân": 3, "đăng ký nghĩa vụ quân sự": 3,
     }),
     10: ("Thanh tra, phòng chống tham nhũng, tín nhiệm", {
-        "thanh tra": 2.5, "kết luận thanh tra": 3, "kiểm tra": 1, "tham nhũng": 3, "tiêu cực": 2,
+        "thanh tra": 2.5, "kết luận thanh tra": 3.5, "kết luận kiểm tra": 3.5, "kết luận": 2, "kiểm tra": 1, "tham nhũng": 3, "tiêu cực": 2,
         "kỷ luật": 2.5, "phiếu tín nhiệm": 3, "lấy phiếu tín nhiệm": 3, "bỏ phiếu tín nhiệm": 3,
         "tín nhiệm": 2, "khiếu nại": 2, "tố cáo": 2, "kê khai tài sản": 3, "minh bạch tài sản": 3,
         "vi phạm": 1.5, "xử lý vi phạm": 2, "giải quyết đơn": 2, "tiếp công dân": 1.5,
@@ -96,7 +97,8 @@ LAW_CATEGORIES: dict[int, tuple[str, dict[str, float]]] = {
     13: ("Thủ tục hành chính", {
         "thủ tục hành chính": 3, "tthc": 3, "bộ phận một cửa": 2.5, "một cửa": 2, "dịch vụ công": 2.5,
         "công bố thủ tục": 3, "danh mục thủ tục": 3, "giải quyết hồ sơ": 1.5, "cải cách hành chính": 1.5,
-        "quy trình nội bộ": 2.5,
+        "quy trình nội bộ": 2.5, "trình tự, thủ tục": 3, "thủ tục cấp": 2, "giấy phép xây dựng": 2.5,
+        "hành chính công": 2.5, "phục vụ hành chính công": 3,
     }),
     14: ("Nội dung khác theo pháp luật và quy chế dân chủ", {
         "kế hoạch công khai": 2.5, "thực hiện công khai": 2, "công khai thông tin": 1.5,
@@ -118,6 +120,10 @@ KEYWORDS: dict[int, list[tuple[str, float]]] = {
     n: sorted(((_norm(k), float(w)) for k, w in kws.items()), key=lambda kw: -len(kw[0]))
     for n, (_, kws) in LAW_CATEGORIES.items()
 }
+
+
+#: Below this best score no khoản is named by the words: the document is "other content" (14).
+OTHER_BELOW = 1.0
 
 
 @dataclass
@@ -142,19 +148,31 @@ def _hits(hay: str, phrases: list[tuple[str, float]]) -> list[tuple[str, float]]
     return out
 
 
+def _drop_inner(found: dict[int, list[tuple[str, float]]]) -> dict[int, list[tuple[str, float]]]:
+    """A phrase found inside a longer phrase of another item does not count for its own item:
+    "quỹ phòng, chống thiên tai" (a fund, khoản 5) is not "thiên tai" (khoản 8)."""
+    longer = [(p, n) for n, hits in found.items() for p, _ in hits]
+    return {n: [(p, w) for p, w in hits
+                if not any(m != n and p != q and f" {p} " in f" {q} " for q, m in longer)]
+            for n, hits in found.items()}
+
+
 def score_law(subject: str, body: str = "", doc_type: str = "") -> dict[int, float]:
     """One score per Điều 11 item: keyword weights found in the subject (the type line joined to it:
     "kế hoạch" + "lấy ý kiến …"), plus a fifth of those found only in the body (capped)."""
     subj = _norm(f"{doc_type} {subject}")
     body_n = _norm(body[:4000])
+    strong_all = _drop_inner({n: _hits(subj, phrases) for n, phrases in KEYWORDS.items()})
+    weak_all = _drop_inner({n: _hits(body_n, phrases) for n, phrases in KEYWORDS.items()})
     scores: dict[int, float] = {}
-    for n, phrases in KEYWORDS.items():
-        strong = _hits(subj, phrases)
+    for n in KEYWORDS:
+        strong = strong_all[n]
         s = 0.0
         if strong:
             ws = sorted((w for _, w in strong), reverse=True)
             s = ws[0] + 0.35 * sum(ws[1:3])  # the surest phrase, a little more for the next two
-        weak = [w for p, w in _hits(body_n, phrases) if p not in {q for q, _ in strong}]
+        seen = {q for q, _ in strong}
+        weak = [w for p, w in weak_all[n] if p not in seen]
         s += min(1.2, 0.2 * sum(weak))
         if s > 0:
             scores[n] = round(s, 3)
@@ -169,8 +187,9 @@ def classify_law(subject: str | None, doc_type: str | None = None, body: str = "
     for n, v in (extra or {}).items():
         scores[n] = scores.get(n, 0.0) + v
     ranked = sorted(((n, s) for n, s in scores.items() if s > 0), key=lambda p: (-p[1], p[0]))
-    if not ranked:
-        return LawResult(None, 0.0)
+    if not ranked or ranked[0][1] < OTHER_BELOW:
+        # no word of the table (a festival, a sports day): khoản 14, "other content", unsure
+        return LawResult(14, 0.1, [(14, 0.0), *[(n, round(s, 2)) for n, s in ranked[:3] if n != 14]])
     s1, s2 = ranked[0][1], (ranked[1][1] if len(ranked) > 1 else 0.0)
     strength = min(1.0, s1 / 3.0)
     conf = round(strength * (0.4 + 0.6 * (s1 - s2) / s1), 3)
