@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "congkhai.cli_archive",
     "congkhai.cli_intake",
     "congkhai.cli_pipeline",
+    "congkhai.cli_status",
 )
 
 
