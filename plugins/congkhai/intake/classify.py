@@ -136,6 +136,9 @@ _PERIODS = (
 #: Words that name one thing and exclude the other ("dự toán" is not "quyết toán"; a list of those
 #: "được gọi" is not the list of those "đủ điều kiện").
 CONTRASTS = (("du toan", "quyet toan"), ("duoc goi", "du dieu kien"))
+#: Words of giving: an item about what people gave (quyên góp, đóng góp) is not a subject that
+#: names no giving ("trợ cấp cho các hộ bị thiệt hại" is the state's support, not donations).
+GIVING = ("quyen gop", "dong gop", "ung ho", "huy dong")
 #: Items whose title starts with one of these are that kind of text: a subject that does not name
 #: the kind is not that item ("bồi thường, hỗ trợ, tái định cư" is not the *Quy chế* about it).
 KINDS = ("quy che", "quy tac")
@@ -205,6 +208,10 @@ def score_item(item: Any, subject: str, type_subject: str, body: str, quarter: i
             if (_contains(subject, mine) and not _contains(subject, other) and _contains(title_n, other)
                     and not _contains(title_n, mine)):
                 score *= 0.5
+        if _contains(subject, a) and _contains(subject, b) and _contains(title_n, a) != _contains(title_n, b):
+            score *= 0.6  # "lập dự toán, chấp hành và quyết toán": the whole cycle, not one stage
+    if any(_contains(title_n, g) for g in GIVING) and not any(_contains(type_subject, g) for g in GIVING):
+        score *= 0.7
     kind = next((k for k in KINDS if title_n.startswith(k)), None)
     if kind and not _contains(type_subject, kind):
         score *= 0.5

@@ -157,12 +157,28 @@ def _drop_inner(found: dict[int, list[tuple[str, float]]]) -> dict[int, list[tup
             for n, hits in found.items()}
 
 
+#: A keyword among the first words of the subject (its head) weighs this much more.
+HEAD_WEIGHT = 1.3
+_LEAD = {"v", "ve", "viec"}
+
+
+def _head(text: str, words: int = 8) -> str:
+    """The type and the first words of the subject, without "Về việc" / "V/v"."""
+    toks = _norm(text).split()
+    return " ".join([t for i, t in enumerate(toks) if not (i < 5 and t in _LEAD)][:words])
+
+
 def score_law(subject: str, body: str = "", doc_type: str = "") -> dict[int, float]:
     """One score per Điều 11 item: keyword weights found in the subject (the type line joined to it:
     "kế hoạch" + "lấy ý kiến …"), plus a fifth of those found only in the body (capped)."""
     subj = _norm(f"{doc_type} {subject}")
     body_n = _norm(body[:4000])
+    head = _head(f"{doc_type} {subject}")
     strong_all = _drop_inner({n: _hits(subj, phrases) for n, phrases in KEYWORDS.items()})
+    # what the subject starts with is the document's kind ("Kết luận kiểm tra việc quản lý đất …" is
+    # an inspection's result, about land): a phrase there weighs more than the topic after it
+    strong_all = {n: [(p, w * HEAD_WEIGHT if f" {p} " in f" {head} " else w) for p, w in hits]
+                  for n, hits in strong_all.items()}
     weak_all = _drop_inner({n: _hits(body_n, phrases) for n, phrases in KEYWORDS.items()})
     scores: dict[int, float] = {}
     for n in KEYWORDS:
