@@ -21,26 +21,42 @@ def _timetables() -> list:
 def _fastapi_apps() -> list:
     try:
         from congkhai.archive.webapp import create_app
+        from congkhai.cockpit.webapp import MOUNT as COCKPIT
+        from congkhai.cockpit.webapp import create_app as create_cockpit
     except ImportError:
         return []
-    return [{"app": create_app(), "url_prefix": "/congkhai", "name": "Lưu trữ công khai"}]
+    return [
+        {"app": create_cockpit(), "url_prefix": COCKPIT, "name": "Công khai"},
+        {"app": create_app(), "url_prefix": "/congkhai", "name": "Lưu trữ công khai"},
+    ]
+
+
+def _nav_links(apps: list) -> list:
+    """The two pages in Airflow's navigation bar (the UI shows each in a frame at ``/plugin/<url_route>``)."""
+    if not apps:
+        return []
+    cockpit = apps[0]["url_prefix"]
+    return [
+        {
+            "name": "Công khai",
+            "href": f"{cockpit}/",
+            "destination": "nav",
+            "url_route": "cong-khai",
+            "icon": f"{cockpit}/icon.svg",
+        },
+        {
+            "name": "Lưu trữ công khai",
+            "href": "/congkhai/",
+            "destination": "nav",
+            "url_route": "luu-tru",
+            # Served by the app above (the UI fetches it with the user's session cookie).
+            "icon": "/congkhai/icon.svg",
+        },
+    ]
 
 
 class CongkhaiPlugin(AirflowPlugin):
     name = "congkhai"
     timetables = _timetables()
     fastapi_apps = _fastapi_apps()
-    external_views = (
-        [
-            {
-                "name": "Lưu trữ công khai",
-                "href": "/congkhai/",
-                "destination": "nav",
-                "url_route": "luu-tru",
-                # Served by the app above (the UI fetches it with the user's session cookie).
-                "icon": "/congkhai/icon.svg",
-            }
-        ]
-        if fastapi_apps
-        else []
-    )
+    external_views = _nav_links(fastapi_apps)

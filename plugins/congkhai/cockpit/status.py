@@ -489,6 +489,10 @@ _EVENTS_VI = {
     "signed": "Nhận bản có chữ ký, dấu",
     "number_collision": "Trùng số văn bản",
 }
+#: Case fields named in an update event.
+_FIELDS_VI = {"evidence": "bằng chứng", "posted": "ngày niêm yết", "feedback": "ý kiến phản hồi", "status": "trạng thái",
+              "subject": "trích yếu", "item": "mục kế hoạch", "doc_type": "loại văn bản", "signer": "người ký",
+              "issuer": "cơ quan ban hành", "place": "địa danh", "law_item": "khoản Điều 11", "extra": "thông tin thêm"}
 #: Events of a file being filed: shown as the documents' versions, not one line each.
 _FILE_EVENTS = frozenset({"filed", "new_version"})
 
@@ -611,7 +615,7 @@ def _history(m: dict[str, Any]) -> list[HistoryRow]:
         elif event == "cancelled":
             detail = str(h.get("reason", ""))
         elif event in ("corrected", "case_updated"):
-            detail = ", ".join(h.get("fields", []))
+            detail = ", ".join(_FIELDS_VI.get(f, f) for f in h.get("fields", []))
         elif event == "posting_documents":
             detail = f"{h.get('count', 0)} tệp"
         elif event == "schedule":
