@@ -12,12 +12,16 @@ The title above the name, when read (``TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH``,
 TỊCH``), must fit the person's role. When the profile's names for that role are samples
 (``sample: true``, or a made-up ``demo: true`` commune), the note says so instead of doubting the document.
 
-The profile has no terms of office: "an official on that date" is checked against the profile as it
-is now.
+"An official on that date": the document is checked against the profile **as of its issue date**
+(``Commune.on``: ``commune.yaml`` records who held each post from which day), so a decision signed by
+the chairman of last spring is not doubted because the chairman has changed since, and a document
+signed by a new chairman before the profile says he took office is. When the signer held the post on
+other dates, the note says when (a misread date, or a ``from:`` to correct in the profile).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from dataclasses import asdict, dataclass, field
@@ -104,6 +108,8 @@ class SignerCheck:
     expected: list[str] = field(default_factory=list)  # whom the profile names for that title
     holder_of_name: str | None = None  # the role of the profile's person with the signer's name
     sample: bool = False  # the expected names are samples of the profile
+    other_terms: list[str] = field(default_factory=list)  # the signer's posts on other dates ("Chủ tịch từ …")
+    profile_date: str | None = None  # the day of the profile checked against (the issue date)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -127,6 +133,50 @@ def is_commune_ubnd(issuer: str | None, lines: list[str], commune: Any) -> bool:
     return False
 
 
+def profile_on(commune: Any, day: dt.date | None) -> Any:
+    """The profile as of a document's date (``Commune.on``); the profile itself when undated."""
+    on = getattr(commune, "on", None)
+    return on(day) if day is not None and callable(on) else commune
+
+
+def _people(commune: Any) -> list[tuple[str, Any]]:
+    """Every official of a profile, with the title it gives them: signers, chairman, office head, civil servants."""
+    people: list[tuple[str, Any]] = [(s.title, s) for s in getattr(commune, "signers", []) or []]
+    people.append((commune.chairman.title, commune.chairman))
+    if getattr(commune.office, "head", None) is not None:
+        people.append((commune.office.head.title, commune.office.head))
+    people += [(cs.title, cs) for cs in getattr(commune, "civil_servants", []) or []]
+    return people
+
+
+def _span(start: dt.date | None, end: dt.date | None) -> str:
+    if start and end:
+        return f"từ {start:%d/%m/%Y} đến {end:%d/%m/%Y}"
+    if start:
+        return f"từ {start:%d/%m/%Y}"
+    return f"đến {end:%d/%m/%Y}" if end else ""
+
+
+def other_terms(commune: Any, name: str, day: dt.date | None, *, ocr: bool = False) -> list[str]:
+    """The posts the profile gives ``name`` on other dates than ``day`` (``Chủ tịch từ 15/07/2024``)."""
+    periods = getattr(commune, "periods", None)
+    if day is None or not callable(periods) or not getattr(commune, "changes", ()):
+        return []
+    terms: list[list[Any]] = []  # [title, start, end], adjacent periods of one title merged
+    for start, end, snap in periods():
+        if (start is None or start <= day) and (end is None or day <= end):
+            continue
+        title = next((t for t, p in _people(snap) if _same_person(name, p.name, ocr)), None)
+        if title is None:
+            continue
+        last = terms[-1] if terms else None
+        if last and last[0] == title and last[2] is not None and start == last[2] + dt.timedelta(days=1):
+            last[2] = end
+        else:
+            terms.append([title, start, end])
+    return [f"{title} {_span(start, end)}".strip() for title, start, end in terms]
+
+
 def check_signer(info: Any, commune: Any, origin_status: str | None, *, issuer: str | None = None,
                  confirmed: bool = False) -> SignerCheck | None:
     """Check ``info`` (a ``DocumentInfo``) against ``commune`` (a ``Commune`` profile).
@@ -137,6 +187,8 @@ def check_signer(info: Any, commune: Any, origin_status: str | None, *, issuer: 
     """
     if confirmed or origin_status not in ("own", "confirmed") or not info.signer:
         return None
+    issued = getattr(info, "issued", None)
+    history, commune = commune, profile_on(commune, issued)  # who held each post on the document's date
     lines = (getattr(info, "text", "") or "").splitlines()
     if not is_commune_ubnd(issuer or info.issuer, lines, commune):
         return None
@@ -144,11 +196,7 @@ def check_signer(info: Any, commune: Any, origin_status: str | None, *, issuer: 
     title = getattr(info, "signer_title", None)
     role = title_role(title)
     signers = list(getattr(commune, "signers", []) or [])
-    people: list[tuple[str, Any]] = [(s.title, s) for s in signers]
-    people.append((commune.chairman.title, commune.chairman))
-    if getattr(commune.office, "head", None) is not None:
-        people.append((commune.office.head.title, commune.office.head))
-    people += [(cs.title, cs) for cs in getattr(commune, "civil_servants", []) or []]
+    people = _people(commune)
     expected = []
     if role is not None:
         expected = [s for s in signers if _norm(s.title_upper) == role]
@@ -171,6 +219,8 @@ def check_signer(info: Any, commune: Any, origin_status: str | None, *, issuer: 
         holder_of_name=holder,
         sample=bool(getattr(commune, "demo", False)) or any(getattr(p, "sample", False) for p in expected)
         or (role is None and _profile_sample(commune)),
+        other_terms=other_terms(history, info.signer, issued, ocr=ocr),
+        profile_date=issued.isoformat() if isinstance(issued, dt.date) and getattr(history, "changes", ()) else None,
     )
 
 
@@ -187,7 +237,9 @@ _ROLE_VI = {CHAIRMAN: "Chủ tịch", VICE: "Phó Chủ tịch"}
 
 def note_lines(check: dict[str, Any], case: Any, commune: Any, *, where: str = "",
                profile_path: str | Path = "") -> tuple[list[str], list[str]]:
-    """The review note (Vietnamese, English) for a flagged signer (``check`` as in ``to_json``)."""
+    """The review note (Vietnamese, English) for a flagged signer (``check`` as in ``to_json``); the
+    profile's words are those of the document's date."""
+    commune = profile_on(commune, getattr(case, "issued", None))
     body = commune.body_short
     role = check.get("role_title")
     role_vi = _ROLE_VI.get(_norm(role), role) if role else None
@@ -196,8 +248,9 @@ def note_lines(check: dict[str, Any], case: Any, commune: Any, *, where: str = "
     vi = ["Người ký văn bản không khớp hồ sơ đơn vị", "", f"Văn bản: {doc}", f"Người ký đọc được: {read}"]
     en = ["The signer does not match the commune profile", "", f"Document: {doc}", f"Signer read: {read}"]
     expected = ", ".join(check.get("expected") or [])
+    when = f" vào ngày {case.issued:%d/%m/%Y}" if check.get("profile_date") else ""
     if role_vi and expected:
-        vi.append(f"Theo hồ sơ đơn vị, {role_vi} {body} là: {expected}.")
+        vi.append(f"Theo hồ sơ đơn vị, {role_vi} {body}{when} là: {expected}.")
         en.append(f"The profile's {role_vi} of {body}: {expected}.")
     else:
         vi.append(f"Tên này không có trong danh sách người ký, lãnh đạo và công chức của {body} trong hồ sơ đơn vị.")
@@ -206,6 +259,11 @@ def note_lines(check: dict[str, Any], case: Any, commune: Any, *, where: str = "
         vi.append(f"Hồ sơ đơn vị có người tên này nhưng với chức danh: {check['holder_of_name']} — khác chức danh "
                   "in trên văn bản.")
         en.append(f"The profile has this name as: {check['holder_of_name']}, not the title printed.")
+    if check.get("other_terms"):
+        vi.append(f"Hồ sơ đơn vị ghi {check['signer']} là: {'; '.join(check['other_terms'])} — không phải vào ngày "
+                  f"{case.issued:%d/%m/%Y} của văn bản. Kiểm tra ngày ban hành đọc được, hoặc mốc 'from:'/'until:' "
+                  "trong hồ sơ đơn vị.")
+        en.append(f"The profile gives {check['signer']} that post on other dates: {'; '.join(check['other_terms'])}.")
     vi += ["", f"Văn bản VẪN được tiếp nhận và lưu vào hồ sơ{': ' + where if where else ''}; các giấy tờ công khai "
            "vẫn được lập.", ""]
     en += ["", f"The document WAS filed{': ' + where if where else ''}; its disclosure papers are made as usual.", ""]
