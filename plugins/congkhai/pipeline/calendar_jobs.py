@@ -48,11 +48,12 @@ is_posted = _posted
 def end_places(run: CommuneRun, folder: CaseFolder, case: Case) -> list[str | None]:
     """Where an end minute is due (issue 13): the UBND (None), and each group's cultural house where
     the document was posted — the groups the posting answer lists, else those whose start minute was made."""
-    groups = Recorded.of(case).posted_groups(run.commune)
+    commune = run.posted_profile(case)  # the groups of its posting day (a later merge changes nothing)
+    groups = Recorded.of(case).posted_groups(commune)
     if groups is not None:
         codes = [g.code for g in groups]
     else:
-        codes = [g.code for g in run.commune.groups if _has(folder, f"posting_start_group:{g.code}")]
+        codes = [g.code for g in commune.groups if _has(folder, f"posting_start_group:{g.code}")]
     return [None, *codes]
 
 
@@ -185,11 +186,12 @@ def _posted_case(run: CommuneRun, year_spec: DocSpec, item_code: str, doc_type: 
         return []
     plan = run.plan(year_spec.doc_date.year) or run.plan(year_spec.doc_date.year - 1)
     law_item = plan.item(item_code).law_item if plan is not None and item_code in plan.codes else None
+    commune = run.commune_on(year_spec.doc_date)  # who signed it, under which name, that day
     case = Case(
         commune=run.code, issued=year_spec.doc_date, subject=year_spec.context["subject"],
         doc_number=f"{year_spec.number:02d}" if year_spec.number else None, doc_code=year_spec.code,
-        doc_type=doc_type, place=run.commune.place, issuer=run.commune.body_short,
-        signer=run.commune.chairman.name, item=item_code, law_item=law_item, text_source="generated",
+        doc_type=doc_type, place=commune.place, issuer=commune.body_short,
+        signer=commune.chairman.name, item=item_code, law_item=law_item, text_source="generated",
         original_name=pdf.path, sha256=pdf.sha256,
     )
     folder = run.archive.find_case(case.case_id) or run.archive.open_case(case)

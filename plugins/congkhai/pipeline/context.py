@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from congkhai.archive.store import Archive, CaseFolder
 from congkhai.case import Case
 from congkhai.commune import Commune, load_commune
 from congkhai.config import Settings, settings
 from congkhai.documents.register import Register
+from congkhai.errors import PermanentError
 from congkhai.plan import Item, Plan, load_plan
 from congkhai.schedule import Schedule, ScheduledCase, compute_schedule
 from congkhai.workdays import WorkCalendar, default_calendar
@@ -29,6 +31,36 @@ class CommuneRun:
     @cached_property
     def commune(self) -> Commune:
         return load_commune(self.code, self.settings)
+
+    def commune_on(self, day: dt.date, *, groups_on: dt.date | None = None) -> Commune:
+        """The commune profile as of ``day`` (``Commune.on``): what a document dated that day prints.
+        ``groups_on``: the residential groups of that day (where a case was posted)."""
+        return self.commune.on(day, groups_on=groups_on)
+
+    def profile_for(self, kind: str, default_date: dt.date, **build: Any) -> Commune:
+        """The profile a document is built with: as of the date it is dated (``document_date``, else
+        ``default_date``, the date it is filed under), its groups those of its case's posting start.
+        A document made again later prints what it printed then, whatever changed in the profile since."""
+        from congkhai.documents.context import document_date
+
+        schedule = build.get("schedule")
+        groups_on = schedule.posting_start if schedule is not None else None
+        day = default_date
+        for _ in range(3):  # the date may depend on the profile (its groups): settle it
+            commune = self.commune_on(day, groups_on=groups_on)
+            try:
+                dated = document_date(kind, commune=commune, **build)
+            except PermanentError:  # an answer the builder refuses, naming it: the builder reports it
+                return commune
+            if (dated or default_date) == day:
+                return commune
+            day = dated or default_date
+        return self.commune_on(day, groups_on=groups_on)
+
+    def posted_profile(self, case: Case) -> Commune:
+        """The profile as of the case's posting start: the residential groups it was posted in."""
+        schedule = self.schedule_of(case)
+        return self.commune_on(schedule.posting_start if schedule is not None else case.issued)
 
     @cached_property
     def archive(self) -> Archive:

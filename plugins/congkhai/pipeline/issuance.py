@@ -43,15 +43,16 @@ def spec(run: CommuneRun, kind: str, key: str, folder: str, title: str, default_
     is a spec carrying its error, which ``produce`` reports without stopping the others."""
     if kind in CASE_BUILDERS:
         build.setdefault("doc", key)
+    commune = run.profile_for(kind, default_date, **build)  # the profile as of the document's own date
     try:
-        ctx = build_context(kind, run.commune, register=run.register, **build)
+        ctx = build_context(kind, commune, register=run.register, **build)
     except PermanentError as err:
         if err.kind not in _DOCUMENT_ERRORS:
             raise
         return DocSpec(kind=kind, key=key, folder=folder, context={}, doc_date=default_date, title=title,
                        error=err)
     state = state_of(ctx)
-    dated = document_date(kind, commune=run.commune, **build)
+    dated = document_date(kind, commune=commune, **build)
     return DocSpec(kind=kind, key=key, folder=folder, context=ctx, doc_date=dated or default_date,
                    title=draft_title(title, state), state=state, dated=dated is not None)
 
@@ -61,6 +62,7 @@ def posting_specs(run: CommuneRun, case: Case, *, schedule: Schedule | None, ite
     """Start-of-posting minutes (board and each group) and the group leaders' notice, by the item's channels."""
     ref = f"case:{case.case_id}"
     start = schedule.posting_start if schedule else case.issued
+    commune = run.commune_on(start)  # the groups (and their wording) on the posting day
     build: dict[str, Any] = dict(case=case, item=item, schedule=schedule)
     if recorded is not None:
         build["recorded"] = recorded
@@ -71,13 +73,13 @@ def posting_specs(run: CommuneRun, case: Case, *, schedule: Schedule | None, ite
         out.append(spec(run, "posting_start_ubnd", "posting_start_ubnd" + key_suffix, ref,
                         f"Biên bản niêm yết tại UBND: {case.subject}", start, **build))
     if has("cultural_house"):
-        for grp in run.commune.groups:
+        for grp in commune.groups:
             out.append(spec(run, "posting_start_group", f"posting_start_group:{grp.code}{key_suffix}", ref,
                             f"Biên bản niêm yết tại {grp.cultural_house}: {case.subject}", start,
                             group=grp.code, **build))
     if has("group_leaders") and not key_suffix:
         out.append(spec(run, "group_notice", "group_notice", ref,
-                        f"Thông báo gửi {run.commune.group_leader_title.lower()}: {case.subject}", start, **build))
+                        f"Thông báo gửi {commune.group_leader_title.lower()}: {case.subject}", start, **build))
     return out
 
 
