@@ -225,23 +225,77 @@ def run_quarterly(run: CommuneRun, day: dt.date, converter: Any = None) -> dict[
 
 # ----------------------------------------------------------------------------------------- january
 
+def missing_plan_notice(run: CommuneRun, day: dt.date) -> dict[str, Any]:
+    """January of a year whose plan is missing or invalid: what to do, in Vietnamese, alerted once.
+
+    The first run of the year alerts (``alert: True``) and records it in the commune's state
+    (``state/<xã>/january/plan-<year>.json``); the next runs of that year report the same, without a
+    new alert, until the plan is there. Never raises for the plan."""
+    import json
+
+    from congkhai.archive import fsutil
+    from congkhai.errors import CongkhaiError
+    from congkhai.plan import load_plan, plan_file
+
+    year = day.year
+    path = plan_file(run.code, year, run.settings)
+    try:
+        load_plan(run.code, year, run.settings)
+        kind, detail = "unusable_plan", ""
+    except CongkhaiError as err:
+        kind, detail = err.kind or "bad_plan", err.message_vi
+    try:
+        body = run.commune_on(day).body_short
+    except CongkhaiError:
+        body = run.code
+    if kind == "missing_plan":
+        what = f"Chưa có kế hoạch công khai năm {year} của {body} (thiếu tệp {path})."
+        what_en = f"No {year} disclosure plan for {run.code} ({path} is missing)."
+    else:
+        what = f"Kế hoạch công khai năm {year} của {body} chưa dùng được: {detail}"
+        what_en = f"The {year} disclosure plan of {run.code} cannot be used ({path})."
+    vi = (f"{what} Việc đầu năm {year} chưa làm: lập và niêm yết kế hoạch năm {year}, niêm yết lại các nội dung "
+          f"công khai thường xuyên. Cách xử lý: lập kế hoạch bằng lệnh 'congkhai plan new --commune {run.code} "
+          f"--year {year}' (hoặc sửa tệp), rồi chạy lại DAG congkhai_january.")
+    en = (f"{what_en} Nothing of January {year} was made (the yearly plan, the re-postings): create the plan "
+          f"(congkhai plan new --commune {run.code} --year {year}) and run congkhai_january again.")
+    state = run.settings.state_dir(run.code) / "january" / f"plan-{year}.json"
+    try:
+        before = json.loads(state.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        before = None
+    alert = not isinstance(before, dict) or before.get("kind") != kind
+    if alert:
+        before = {"year": year, "kind": kind, "alerted_on": day.isoformat(), "message": vi}
+        fsutil.make_dirs(state.parent)
+        fsutil.atomic_replace_bytes(state, json.dumps(before, ensure_ascii=False, indent=1).encode("utf-8"))
+    return {"day": day.isoformat(), "year": year, "plan": vi, "plan_missing": kind, "message_en": en,
+            "alert": alert, "alerted_on": before.get("alerted_on", day.isoformat())}
+
+
 def run_january(run: CommuneRun, day: dt.date, converter: Any = None) -> dict[str, Any]:
-    """The yearly plan of ``day.year`` (posted as item 1.1) and the re-posting of permanent items."""
+    """The yearly plan of ``day.year`` (posted as item 1.1) and the re-posting of permanent items.
+
+    Without a usable ``plan-<year>.yaml`` neither is made: the result says so in Vietnamese
+    (``missing_plan_notice``: one alert per year, not one per run); the year before's dossier is still
+    assembled (it needs no new plan)."""
     if day.month != 1:
         return {"day": day.isoformat(), "skipped": "not January"}
     plan = run.plan(day.year)
+    if plan is None:  # nothing of year Y is made without its plan: said once, the old year still closed
+        result = missing_plan_notice(run, day)
+        if (run.archive.commune_dir / f"{day.year - 1:04d}").is_dir():
+            result["dossier"] = assemble_year_dossier(run, day.year - 1, converter)
+        return result
     result: dict[str, Any] = {"day": day.isoformat()}
-    if plan is None:
-        result["plan"] = f"no plan-{day.year}.yaml for {run.code}: add it to the commune folder"
-    else:
-        # Dated and numbered as plan-<year>.yaml records them (issued, number); else blanks: a draft.
-        year_spec = spec(run, "yearly_plan", "yearly_plan", f"year:{day.year}",
-                         f"Kế hoạch thực hiện công khai năm {day.year}", day, year=day.year, plan=plan,
-                         item=None, schedule=None)
-        result["plan"] = produce(run, [year_spec], converter).to_dict()
-        posting = _posted_case(run, year_spec, "1.1", "KẾ HOẠCH")
-        result["plan_posting"] = produce(run, posting, converter).to_dict() if posting else {
-            "skipped": f"plan-{day.year}.yaml has no issue date (issued:): the plan is a draft, not posted yet"}
+    # Dated and numbered as plan-<year>.yaml records them (issued, number); else blanks: a draft.
+    year_spec = spec(run, "yearly_plan", "yearly_plan", f"year:{day.year}",
+                     f"Kế hoạch thực hiện công khai năm {day.year}", day, year=day.year, plan=plan,
+                     item=None, schedule=None)
+    result["plan"] = produce(run, [year_spec], converter).to_dict()
+    posting = _posted_case(run, year_spec, "1.1", "KẾ HOẠCH")
+    result["plan_posting"] = produce(run, posting, converter).to_dict() if posting else {
+        "skipped": f"plan-{day.year}.yaml has no issue date (issued:): the plan is a draft, not posted yet"}
     reposts: list[DocSpec] = []
     for folder in run.case_folders():
         case = folder.case

@@ -83,9 +83,18 @@ class CommuneRun:
                 cache[year] = None
         return cache[year]
 
+    def plan_of(self, case: Case) -> Plan | None:
+        """The plan a case's item belongs to: the one intake classified it with (``extra.plan_year``: the
+        issue year's, or the nearest when that year had none), else its issue year's, else the year before.
+        Never the year it was dropped or is processed in."""
+        recorded = case.extra.get("plan_year") if isinstance(case.extra, dict) else None
+        if isinstance(recorded, int) and (plan := self.plan(recorded)) is not None:
+            return plan
+        return self.plan(case.issued.year) or self.plan(case.issued.year - 1)
+
     def item_of(self, case: Case) -> tuple[Item | None, bool]:
         """The plan item of a case, and whether it is in the yearly plan (False → an activity plan)."""
-        plan = self.plan(case.issued.year) or self.plan(case.issued.year - 1)
+        plan = self.plan_of(case)
         if plan is None:
             return None, False
         if case.item and case.item in plan.codes:
