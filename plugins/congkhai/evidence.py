@@ -152,11 +152,11 @@ def load_answers(path: Path) -> dict[str, CaseAnswers]:
     """Read and validate an answers file (YAML, no aliases), keys NFC."""
     import yaml
 
-    from congkhai.intake.sidecar import AliasRefused, _strict_loader
+    from congkhai.textutil import strict_yaml_load
 
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_strict_loader())  # noqa: S506 - strict safe loader
-    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError, AliasRefused) as err:
+        raw = strict_yaml_load(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as err:
         raise UsageError(f"Không đọc được tệp trả lời {path}: {err}", f"cannot read answers {path}: {err}",
                          kind="bad_evidence", field="answers") from err
     try:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
+from typing import Any
 
 
 def nfc(text: str) -> str:
@@ -50,3 +52,36 @@ def number_text(n: int | None) -> str:
     if n is None:
         return "…"
     return f"{n:02d}"
+
+
+class AliasRefused(ValueError):
+    """A YAML anchor or alias in a file staff or operators wrote (refused before anything expands)."""
+
+
+@functools.cache
+def _strict_loader() -> Any:
+    import yaml
+
+    class StrictLoader(yaml.SafeLoader):
+        """SafeLoader that refuses anchors and aliases (and so merge keys): nothing expands. Dates
+        stay text, so a wrong one is reported by the model that reads it, naming its field."""
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            event = self.peek_event()
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+                raise AliasRefused(f"line {event.start_mark.line + 1}")
+            return super().compose_node(parent, index)
+
+    StrictLoader.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return StrictLoader
+
+
+def strict_yaml_load(text: str) -> Any:
+    """YAML with the safe loader, no anchors or aliases (``AliasRefused``), no implicit dates: for every
+    small file a person writes (sidecars, answers). Raises ``yaml.YAMLError`` on bad syntax."""
+    import yaml
+
+    return yaml.load(text, Loader=_strict_loader())  # noqa: S506 - a SafeLoader subclass

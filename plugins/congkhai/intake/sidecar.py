@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
-import functools
 import os
 import stat
 import unicodedata
@@ -31,6 +30,7 @@ from congkhai.intake import notes
 from congkhai.intake.options import IntakeReport
 from congkhai.intake.quality import usable_subject
 from congkhai.intake.scan import display_name, is_junk, is_sidecar_name
+from congkhai.textutil import AliasRefused, strict_yaml_load
 
 SIDECAR_MAX = 64 * 1024
 NOT_IN_PLAN = ("", "none", "null", "khong", "không")
@@ -167,31 +167,6 @@ def _validation_error(err: ValidationError) -> PermanentError:
                 f"Sidecar field '{field}' is invalid ({got}): {e['msg']}; expected {en}", field)
 
 
-class AliasRefused(Exception):
-    """A YAML anchor or alias in a sidecar (refused before anything is expanded)."""
-
-
-@functools.cache
-def _strict_loader() -> Any:
-    import yaml
-
-    class StrictLoader(yaml.SafeLoader):
-        """SafeLoader that refuses anchors and aliases (and so merge keys): nothing expands. Dates
-        stay text, so a wrong one is reported by the model naming its field."""
-
-        def compose_node(self, parent: Any, index: Any) -> Any:
-            event = self.peek_event()
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-                raise AliasRefused(f"line {event.start_mark.line + 1}")
-            return super().compose_node(parent, index)
-
-    StrictLoader.yaml_implicit_resolvers = {
-        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
-    return StrictLoader
-
-
 def _read_bytes(path: Path) -> bytes:
     """At most SIDECAR_MAX bytes of a regular file; a symlink or a special file is refused."""
     try:
@@ -225,7 +200,7 @@ def parse_sidecar(data: bytes) -> Sidecar:
         raise _bad("Tệp .yaml đi kèm không phải chữ UTF-8: hãy lưu lại bằng Notepad (mã hóa UTF-8).",
                    "The sidecar is not UTF-8 text") from err
     try:
-        raw = yaml.load(text, Loader=_strict_loader())  # noqa: S506 - a SafeLoader subclass
+        raw = strict_yaml_load(text)
     except AliasRefused as err:
         raise _bad("Tệp .yaml đi kèm dùng ký hiệu '&' hoặc '*' (tham chiếu YAML), không được phép. Hãy viết "
                    "thẳng giá trị, mỗi dòng dạng 'tên: giá trị'.", f"The sidecar uses YAML anchors/aliases: {err}"
