@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from congkhai.errors import PermanentError, TransientError
 from congkhai.intake.parse import Segment
@@ -102,8 +103,8 @@ def pdf_pages_to_png(pdf: Path, pages: list[int], outdir: Path, dpi: int = OCR_D
     return out
 
 
-def prepare_image(src: Path, outdir: Path) -> Path:
-    """Decode an image safely (size-capped), grey, downscaled to at most MAX_IMAGE_SIDE; save as PNG."""
+def open_grey(src: Path, max_side: int = MAX_IMAGE_SIDE) -> Any:
+    """Decode an image safely (Pillow's bomb cap), grey, downscaled to at most ``max_side``."""
     from PIL import Image
 
     try:
@@ -115,8 +116,14 @@ def prepare_image(src: Path, outdir: Path) -> Path:
                              kind="bomb") from err
     except Exception as err:  # PIL raises many kinds for a damaged file
         raise PermanentError("Ảnh bị hỏng, không mở được", f"cannot decode image: {err}", kind="corrupt") from err
-    if max(img.size) > MAX_IMAGE_SIDE:
-        img.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))
+    if max(img.size) > max_side:
+        img.thumbnail((max_side, max_side))
+    return img
+
+
+def prepare_image(src: Path, outdir: Path) -> Path:
+    """Decode an image safely (size-capped), grey, downscaled to at most MAX_IMAGE_SIDE; save as PNG."""
+    img = open_grey(src)
     out = outdir / "image.png"
     img.save(out, "PNG")
     return out

@@ -78,18 +78,7 @@ def page_image(path: Path) -> Any:
                                      kind="unreadable") from err
     if kind != "image":
         return None
-    try:
-        with Image.open(path) as img:
-            img.load()
-            img = img.convert("L")
-    except Image.DecompressionBombError as err:
-        raise PermanentError("Ảnh quá lớn (nghi là tệp độc hại)", "image too large (decompression bomb)",
-                             kind="bomb") from err
-    except Exception as err:  # PIL raises many kinds for a damaged file
-        raise PermanentError("Ảnh bị hỏng, không mở được", f"cannot decode image: {err}", kind="corrupt") from err
-    if max(img.size) > MAX_SIDE:
-        img.thumbnail((MAX_SIDE, MAX_SIDE))
-    return img
+    return ocr.open_grey(path, MAX_SIDE)
 
 
 def codes_on(image: Any) -> list[str]:
