@@ -7,12 +7,16 @@ GIVEN two cases of Kép (2024):
   - B: a budget report (item Q2-2) issued Friday 26/04/2024 and dropped the same day — the days
     off 27/04–01/05 put its posting on Thursday 02/05 (not Monday 29/04, as a weekends-only count
     would); its 30 days end on Saturday 01/06, moved to Monday 03/06; not late;
+  - C: a cover letter (công văn 88/UBND-VP, Friday 10/05/2024, dropped only on 20/05) asking to post at
+    the People's Committee and TDP 4 from 15/05 to the end of 14/06/2024: its period is the schedule
+    (neither the late-drop day nor the item's 30 days);
 WHEN the issuance, the posting day recorded by a person (the start minutes are drafts until then: a
 posting day is a fact nobody but a person can give), the Q1 and Q2 quarterly lists (1 April, 1 July)
 and the report before the People's Council session of 12/07 (made on 05/07) are produced through the
 pipeline functions, with real rendering and the real LibreOffice
 THEN the start minutes (PDF text), the list rows (DOCX table cells, and the PDF text) and the council
-report (PDF text) show the same posting dates, and the council report names A — and only A — as late.
+report (PDF text) show the same posting dates, and the council report names A — and only A — as late;
+C's draft minutes print the letter's period before anybody records a posting.
 """
 
 from __future__ import annotations
@@ -41,10 +45,16 @@ LATE = Case(commune="kep", issued=dt.date(2024, 3, 1), subject="Giao dự toán 
 HOLIDAY = Case(commune="kep", issued=dt.date(2024, 4, 26),
                subject="Tình hình thực hiện dự toán ngân sách thị trấn quý I năm 2024", doc_number="62",
                doc_code="BC-UBND", doc_type="BÁO CÁO", item="Q2-2", law_item=2, dropped=dt.date(2024, 4, 26))
+LETTER = Case(commune="kep", issued=dt.date(2024, 5, 10), subject="V/v niêm yết công khai thông báo thu hồi đất",
+              doc_number="88", doc_code="UBND-VP", doc_type="CÔNG VĂN", item="N-2", law_item=3,
+              dropped=dt.date(2024, 5, 20),
+              posting_request={"places": {"hq": True, "groups": ["tdp04"]}, "start": "2024-05-15",
+                               "end": "2024-06-14", "roles": ["dia_chinh"]})
 #: case -> (posting start, posting end, late)
 EXPECTED = {
     LATE.case_id: (dt.date(2024, 3, 18), dt.date(2024, 4, 17), True),
     HOLIDAY.case_id: (dt.date(2024, 5, 2), dt.date(2024, 6, 3), False),
+    LETTER.case_id: (dt.date(2024, 5, 15), dt.date(2024, 6, 14), False),
 }
 
 
@@ -86,9 +96,9 @@ def produced(tmp_path_factory, converter):
         w = PdfWriter()
         w.add_blank_page(595, 842)
         w.write(blank)
-        for case in (LATE, HOLIDAY):
+        for case in (LATE, HOLIDAY, LETTER):
             run.archive.open_case(case).add_original(blank)
-        issued = run_issuance(run, [LATE.case_id, HOLIDAY.case_id], converter)
+        issued = run_issuance(run, [LATE.case_id, HOLIDAY.case_id, LETTER.case_id], converter)
         assert not issued["failed"], issued["failed"]
         for case in (LATE, HOLIDAY):  # the day a person says it was posted: the schedule's own posting day
             actions.record_posting(run, case.case_id, EXPECTED[case.case_id][0], by="vp", converter=converter)
@@ -110,7 +120,7 @@ def latest(folder, key: str, ext: str = "pdf") -> Path:
 
 def test_the_schedule_is_the_expected_one(produced):
     run = produced
-    for case in (LATE, HOLIDAY):
+    for case in (LATE, HOLIDAY, LETTER):
         s = run.schedule_of(case)
         assert s is not None
         assert (s.posting_start, s.posting_end, s.late) == EXPECTED[case.case_id], case.case_id
@@ -133,7 +143,8 @@ def test_minutes_print_the_schedule(produced, case):
     assert f"từ {words(start)} đến hết {words(end)}" in notice
 
 
-@pytest.mark.parametrize("case, quarter", [(LATE, "2024-Q1"), (HOLIDAY, "2024-Q2")], ids=["late-drop", "holiday"])
+@pytest.mark.parametrize("case, quarter", [(LATE, "2024-Q1"), (HOLIDAY, "2024-Q2"), (LETTER, "2024-Q2")],
+                         ids=["late-drop", "holiday", "letter"])
 def test_quarterly_list_row_prints_the_schedule(produced, case, quarter):
     start, end, _ = EXPECTED[case.case_id]
     year = produced.archive.year_folder(2024)
@@ -153,7 +164,24 @@ def test_council_report_counts_and_names_the_late_case(produced):
     assert LATE.number_notation in text and f"niêm yết từ {dmy(start)}" in text
     assert "Không có nội dung công khai chậm" not in text
     late_part = text.split("công khai chậm", 1)[1].split("IV.", 1)[0]
-    assert HOLIDAY.number_notation not in late_part
+    assert HOLIDAY.number_notation not in late_part and LETTER.number_notation not in late_part
+    assert LETTER.number_notation in text
+
+
+def test_a_letters_period_is_printed_before_any_posting_is_recorded(produced):
+    """C: nobody recorded its posting; its draft minutes print the letter's period (a fact a source
+    document states), at the places it lists only."""
+    start, end, _ = EXPECTED[LETTER.case_id]
+    folder = produced.archive.find_case(LETTER.case_id)
+    period = f"từ {words(start)} đến hết {words(end)} (theo Công văn số 88/UBND-VP ngày 10/05/2024)"
+    for key in ("posting_start_ubnd", "posting_start_group:tdp04", "group_notice"):
+        text = pdf_text(latest(folder, key))
+        assert period in text, key
+        assert "DỰ THẢO" in text, key
+        if key != "group_notice":  # a minute is dated the day a person records the posting (the notice: its start)
+            assert "Kép, ngày …… tháng …… năm ……" in text, key
+    assert {f["key"] for f in folder.manifest["files"] if f["key"].startswith("posting_start_group")} == {
+        "posting_start_group:tdp04"}
 
 
 @pytest.mark.parametrize("kind", ["activity_plan", "posting_start_ubnd", "posting_start_group", "broadcast_report",

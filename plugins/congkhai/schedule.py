@@ -7,8 +7,12 @@ The counting rule (docs/counting-rule.md; configurable per commune in ``commune.
   With ``first_day_counted: true`` an issuance on a working day counts as day 1.
   Quarterly-list items (``timing.rule: quarter_start``) are due on the last day of their window
   (day 05 of the quarter's first month), moved to the next working day when that is a day off.
-- **Posting start**: the actual posting date when given, else the first working day after issuance.
-- **Posting end**: a posting of N consecutive days ends on day N after the posting day (the posting
+- **Posting start**: the actual posting date when given, else the start a source document states
+  (a cover letter: ``từ ngày 14/8/2024``, :class:`AskedPeriod`), else the first working day after
+  issuance.
+- **Posting end**: the last day a source document states (``đến hết ngày 12/9/2024``) is the end of
+  the UBND board's and the cultural houses' posting, as written; else a posting of N consecutive days
+  (N: the days the document states, else the item's) ends on day N after the posting day (the posting
   day itself not counted), moved to the next working day when that day is a day off (Điều 148).
   Permanent postings have no end (they are replaced in January); an item without a posting
   channel has no posting window.
@@ -18,7 +22,8 @@ The counting rule (docs/counting-rule.md; configurable per commune in ``commune.
 
 This module is the only place a disclosure date is computed: the pipeline calls
 ``compute_schedule`` through ``CommuneRun.schedule_of`` (which applies the posting day an operator
-recorded, or the late-drop rule) and hands the :class:`Schedule` to every document builder.
+recorded, the period a cover letter states — :func:`asked_period` — or the late-drop rule) and hands
+the :class:`Schedule` to every document builder.
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ from congkhai.plan import POSTING_KINDS, Item
 from congkhai.workdays import WorkCalendar, default_calendar
 
 QUARTER_FIRST_MONTHS = (1, 4, 7, 10)
+#: The postings a cover letter's period applies to (the places it lists: the UBND and cultural houses).
+ASKED_KINDS = ("ubnd_board", "cultural_house")
 
 
 def quarter_of(d: dt.date) -> int:
@@ -60,6 +67,9 @@ class Schedule:
     posted_given: bool = False
     channel_ends: dict[str, dt.date | None] = field(default_factory=dict)
     days_late: int = 0  # working days after the deadline (0 when on time)
+    asked_start: bool = False  # posting_start is the start a source document states (nobody recorded one)
+    asked_end: bool = False  # posting_end is the last day a source document states
+    asked_days: int | None = None  # the duration a source document states ("30 ngày liên tục")
 
     def to_json_dict(self) -> dict[str, Any]:
         """Exactly the CLI keys, dates as YYYY-MM-DD."""
@@ -78,6 +88,41 @@ class Schedule:
             "broadcast_report_due": iso(self.broadcast_report_due),
             "late": self.late,
         }
+
+
+@dataclass(frozen=True)
+class AskedPeriod:
+    """The posting period a source document states (``case.posting_request``: a cover letter or a
+    district notice read by ``congkhai.intake.cover``); each part None when the document does not say."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+    days: int | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.start or self.end or self.days)
+
+
+def _iso(value: Any) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def asked_period(case: Case) -> AskedPeriod:
+    """The period ``case.posting_request`` states; a start before the issue date, or an end before the
+    start, is not a period anyone can post in: ignored (intake notes it for staff)."""
+    req = case.posting_request or {}
+    start, end = _iso(req.get("start")), _iso(req.get("end"))
+    days = req.get("days") if isinstance(req.get("days"), int) and req.get("days", 0) > 0 else None
+    if start is not None and start < case.issued:
+        start = None
+    if end is not None and (end < (start or case.issued)):
+        end = None
+    return AskedPeriod(start=start, end=end, days=days)
 
 
 @dataclass(frozen=True)
@@ -132,8 +177,10 @@ def compute_schedule(
     posted: dt.date | None = None,
     commune: Commune | None = None,
     calendar: WorkCalendar | None = None,
+    asked: AskedPeriod | None = None,
 ) -> Schedule:
-    """Compute the schedule of one document (see the module docstring for the rule)."""
+    """Compute the schedule of one document (see the module docstring for the rule). ``posted``: the
+    posting day a person recorded (or the late-drop day); ``asked``: the period a source document states."""
     if posted is not None and posted < issued:
         raise UsageError(
             f"Ngày niêm yết {posted.isoformat()} trước ngày ban hành {issued.isoformat()}",
@@ -143,12 +190,25 @@ def compute_schedule(
     cal = calendar or default_calendar()
     rule = commune.counting if commune is not None else CountingRule()
     deadline = deadline_for(item, issued, cal, rule)
-    start = posted if posted is not None else cal.next_working_day(issued)
+    asked = asked or AskedPeriod()
+    asked_start = posted is None and asked.start is not None
+    start = posted if posted is not None else asked.start or cal.next_working_day(issued)
+    asked_end = asked.end is not None and asked.end >= start
 
     channel_ends: dict[str, dt.date | None] = {}
     for c in item.channels:
         if c.kind in POSTING_KINDS:
-            channel_ends[c.kind] = None if c.permanent else posting_end_for(start, c.days or 0, cal, rule)
+            if c.permanent:
+                channel_ends[c.kind] = None
+            elif asked_end and c.kind in ASKED_KINDS:
+                channel_ends[c.kind] = asked.end
+            else:
+                days = asked.days if asked.days and c.kind in ASKED_KINDS else c.days or 0
+                channel_ends[c.kind] = posting_end_for(start, days, cal, rule)
+    if asked_end or asked.days:  # the letter's places are posted for its period, whatever the item's channels
+        for kind in ASKED_KINDS:
+            channel_ends.setdefault(kind, asked.end if asked_end else posting_end_for(start, asked.days or 0, cal,
+                                                                                        rule))
     posting_end: dt.date | None = None
     permanent = any(c.permanent for c in item.channels if c.kind in POSTING_KINDS)
     if channel_ends and not permanent:
@@ -182,4 +242,7 @@ def compute_schedule(
         posted_given=posted is not None,
         channel_ends=channel_ends,
         days_late=cal.working_days_between(deadline, start) if late else 0,
+        asked_start=asked_start,
+        asked_end=asked_end and not permanent,
+        asked_days=asked.days,
     )

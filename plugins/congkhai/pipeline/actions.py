@@ -7,9 +7,11 @@ versions (the earlier ones stay in the archive).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from congkhai.archive.store import CaseFolder
+from congkhai.case import Case
 from congkhai.errors import UsageError
 from congkhai.pipeline.calendar_jobs import case_end_specs, is_posted
 from congkhai.pipeline.context import CommuneRun
@@ -17,7 +19,8 @@ from congkhai.pipeline.issuance import issuance_specs
 from congkhai.pipeline.produce import produce
 
 #: Case fields an operator may correct (the issue date and number name the folder: cancel and re-drop instead).
-CORRECTABLE = ("subject", "item", "doc_type", "signer", "issuer", "place")
+#: ``posting_request``: what the document asks to post, where, when, by whom (``intake.cover.PostingRequest``).
+CORRECTABLE = ("subject", "item", "doc_type", "signer", "issuer", "place", "posting_request")
 
 
 def _folder(run: CommuneRun, case_id: str) -> CaseFolder:
@@ -119,6 +122,8 @@ def correct_case(run: CommuneRun, case_id: str, changes: dict[str, Any], day: dt
     if bad:
         raise UsageError(f"Không sửa được trường {', '.join(bad)} (chỉ: {', '.join(CORRECTABLE)})",
                          f"cannot correct {bad}", field=bad[0])
+    if "posting_request" in changes:
+        changes = {**changes, "posting_request": checked_request(run, case, changes["posting_request"])}
     if changes.get("item"):
         plan = run.plan(case.issued.year)
         if plan is not None:
@@ -129,6 +134,55 @@ def correct_case(run: CommuneRun, case_id: str, changes: dict[str, Any], day: dt
     folder.update_case(case)
     folder.record_event("corrected", fields=sorted(changes), by=by)
     return _remake(run, folder, day, converter)
+
+
+def checked_request(run: CommuneRun, case: Case, value: Any) -> dict[str, Any] | None:
+    """A corrected posting request: ``None`` clears it (the plan item's channels apply); a mapping (or
+    its JSON text) replaces the keys it gives of the request read by intake (``documents``, ``places``,
+    ``start``, ``end``, ``days``, ``roles``…) and is validated as a whole (``PostingRequest``); the groups
+    and roles must exist in the commune profile, the period must be a period."""
+    from pydantic import ValidationError
+
+    from congkhai.intake.cover import PostingRequest
+
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError as err:
+            raise UsageError(f"Yêu cầu niêm yết (posting_request) không phải JSON hợp lệ: {err}",
+                             f"posting_request is not valid JSON: {err}", kind="bad_request",
+                             field="posting_request") from err
+    if not isinstance(value, dict):
+        raise UsageError("Yêu cầu niêm yết (posting_request) phải là một bảng khóa/giá trị",
+                         "posting_request must be a mapping", kind="bad_request", field="posting_request")
+    try:
+        req = PostingRequest.model_validate({**(case.posting_request or {}), **value})
+    except ValidationError as err:
+        wrong = "; ".join(f"{'.'.join(str(x) for x in e['loc']) or '(gốc)'}: {e['msg']}" for e in err.errors())
+        raise UsageError(f"Yêu cầu niêm yết (posting_request) không hợp lệ: {wrong}",
+                         f"invalid posting_request: {err}", kind="bad_request", field="posting_request") from err
+    commune = run.commune
+    known = {g.code for g in commune.groups}
+    unknown = [c for c in req.places.groups if c not in known]
+    if unknown:
+        raise UsageError(f"Yêu cầu niêm yết ghi {commune.group_word} không có trong commune.yaml: {', '.join(unknown)} "
+                         f"(có: {', '.join(sorted(known))})", f"unknown groups {unknown}", kind="bad_request",
+                         field="posting_request.places.groups")
+    roles = {r for cs in commune.civil_servants for r in (cs.role, *cs.roles)}
+    bad_roles = [r for r in req.roles if r not in roles]
+    if bad_roles:
+        raise UsageError(f"Yêu cầu niêm yết ghi vai trò công chức không có trong commune.yaml: {', '.join(bad_roles)} "
+                         f"(có: {', '.join(sorted(roles))})", f"unknown roles {bad_roles}", kind="bad_request",
+                         field="posting_request.roles")
+    if req.start is not None and req.start < case.issued:
+        raise UsageError(f"Ngày bắt đầu niêm yết {req.start:%d/%m/%Y} trước ngày ban hành {case.issued:%d/%m/%Y}",
+                         "posting start before the issue date", kind="bad_request", field="posting_request.start")
+    if req.end is not None and req.end < (req.start or case.issued):
+        raise UsageError(f"Ngày kết thúc niêm yết {req.end:%d/%m/%Y} trước ngày bắt đầu",
+                         "posting end before its start", kind="bad_request", field="posting_request.end")
+    return req.to_json()
 
 
 def regenerate(run: CommuneRun, case_id: str, day: dt.date, by: str = "", converter: Any = None) -> dict:

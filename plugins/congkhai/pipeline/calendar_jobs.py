@@ -22,6 +22,7 @@ from typing import Any
 from congkhai.archive.store import CaseFolder
 from congkhai.case import Case
 from congkhai.documents.context import Recorded
+from congkhai.documents.context.request import Asked
 from congkhai.pipeline.context import CommuneRun, schedule_record
 from congkhai.pipeline.issuance import issuance_specs, repost, spec
 from congkhai.pipeline.produce import DocSpec, produce, resolve_folder
@@ -47,9 +48,12 @@ is_posted = _posted
 
 def end_places(run: CommuneRun, folder: CaseFolder, case: Case) -> list[str | None]:
     """Where an end minute is due (issue 13): the UBND (None), and each group's cultural house where
-    the document was posted — the groups the posting answer lists, else those whose start minute was made."""
+    the document was posted — the groups the posting answer lists, else those the document asks to post
+    at (a cover letter), else those whose start minute was made."""
     commune = run.posted_profile(case)  # the groups of its posting day (a later merge changes nothing)
     groups = Recorded.of(case).posted_groups(commune)
+    if groups is None:
+        groups = Asked.of(case).groups(commune)
     if groups is not None:
         codes = [g.code for g in groups]
     else:

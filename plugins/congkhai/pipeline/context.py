@@ -14,7 +14,7 @@ from congkhai.config import Settings, settings
 from congkhai.documents.register import Register
 from congkhai.errors import PermanentError
 from congkhai.plan import Item, Plan, load_plan
-from congkhai.schedule import Schedule, ScheduledCase, compute_schedule
+from congkhai.schedule import Schedule, ScheduledCase, asked_period, compute_schedule
 from congkhai.workdays import WorkCalendar, default_calendar
 
 #: The plan item used for the schedule of a document that is in no plan item (an "activity plan" case).
@@ -116,8 +116,10 @@ class CommuneRun:
         item, _ = self.item_of(case)
         if item is None:
             return None
-        return compute_schedule(item, case.issued, posted=self.posting_day(case), commune=self.commune,
-                                calendar=self.calendar)
+        asked = asked_period(case)  # the period a cover letter states: before the late-drop rule
+        posted = case.posted if asked.start else self.posting_day(case)
+        return compute_schedule(item, case.issued, posted=posted, commune=self.commune, calendar=self.calendar,
+                                asked=asked)
 
     def scheduled(self, case: Case) -> ScheduledCase:
         """The case with its plan item and schedule: what a document builder receives."""

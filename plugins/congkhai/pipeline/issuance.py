@@ -21,8 +21,10 @@ from congkhai.documents.context import (
     build_context,
     document_date,
     draft_title,
+    issuer_name,
     state_of,
 )
+from congkhai.documents.context.request import Asked, channel_kinds
 from congkhai.documents.kinds import KINDS
 from congkhai.errors import PermanentError
 from congkhai.pipeline.context import CommuneRun, schedule_record
@@ -59,7 +61,9 @@ def spec(run: CommuneRun, kind: str, key: str, folder: str, title: str, default_
 
 def posting_specs(run: CommuneRun, case: Case, *, schedule: Schedule | None, item: Item | None,
                   key_suffix: str = "", recorded: Recorded | None = None) -> list[DocSpec]:
-    """Start-of-posting minutes (board and each group) and the group leaders' notice, by the item's channels."""
+    """Start-of-posting minutes (board and each group) and the group leaders' notice, by the item's
+    channels — or at the places the document itself asks (a cover letter: the headquarters when it
+    says so, only the groups it lists)."""
     ref = f"case:{case.case_id}"
     start = schedule.posting_start if schedule else case.issued
     commune = run.commune_on(start)  # the groups (and their wording) on the posting day
@@ -67,17 +71,20 @@ def posting_specs(run: CommuneRun, case: Case, *, schedule: Schedule | None, ite
     if recorded is not None:
         build["recorded"] = recorded
     out: list[DocSpec] = []
-    has = (lambda k: item.has(k)) if item is not None else (lambda k: k in ("ubnd_board", "cultural_house",
-                                                                            "group_leaders"))
-    if has("ubnd_board") or has("one_stop_frame"):
+    asked = Asked.of(case)
+    kinds = channel_kinds(item, asked, commune)
+    groups = asked.groups(commune)
+    if groups is None:
+        groups = list(commune.groups)
+    if "ubnd_board" in kinds or "one_stop_frame" in kinds:
         out.append(spec(run, "posting_start_ubnd", "posting_start_ubnd" + key_suffix, ref,
                         f"Biên bản niêm yết tại UBND: {case.subject}", start, **build))
-    if has("cultural_house"):
-        for grp in commune.groups:
+    if "cultural_house" in kinds:
+        for grp in groups:
             out.append(spec(run, "posting_start_group", f"posting_start_group:{grp.code}{key_suffix}", ref,
                             f"Biên bản niêm yết tại {grp.cultural_house}: {case.subject}", start,
                             group=grp.code, **build))
-    if has("group_leaders") and not key_suffix:
+    if "group_leaders" in kinds and groups and not key_suffix:
         out.append(spec(run, "group_notice", "group_notice", ref,
                         f"Thông báo gửi {commune.group_leader_title.lower()}: {case.subject}", start, **build))
     return out
@@ -95,6 +102,9 @@ def note_external_number(run: CommuneRun, folder: CaseFolder, case: Case) -> Non
     m = _EXTERNAL_SERIES.match(case.doc_code or "")
     if not m or not (case.doc_number or "").isdigit() or case.text_source == "generated":
         return
+    issuer = issuer_name(case.issuer, run.commune)
+    if case.extra.get("origin") == "addressed" or issuer.casefold() != (run.commune.body_short or "").casefold():
+        return  # another body's document (a district notice addressed to the commune): not the commune's number
     other = run.register.record_external(case.issued.year, m.group(1), int(case.doc_number),
                                          f"external/{case.case_id}")
     if other is not None:
@@ -146,6 +156,6 @@ def repost(run: CommuneRun, case: Case, day: dt.date) -> list[DocSpec]:
     schedule = run.schedule_of(case)
     if schedule is None:
         return []
-    moved = dataclasses.replace(schedule, posting_start=day, posting_end=None)
+    moved = dataclasses.replace(schedule, posting_start=day, posting_end=None, asked_start=False, asked_end=False)
     return posting_specs(run, case, schedule=moved, item=item, key_suffix=f":tai-niem-yet-{day.year}",
                          recorded=Recorded())

@@ -10,9 +10,12 @@ text-only ones of the group notice). The package, one module per concern:
 - :mod:`.blocks`: the Nghị định 30 header, signatures, official numbers, the people of a minute,
   :func:`is_final` and :func:`document_date` (the date each kind is dated: builders and pipeline use
   the same rule);
+- :mod:`.request`: what the case's document asks to post (``case.posting_request``: a cover letter's
+  documents, places, responsible civil servant; its period reaches the builders through the schedule);
 - :mod:`.plans`: the yearly plan, the plan of a specific activity;
 - :mod:`.postings`: one case's start minutes, notice to group leaders, broadcast report, end minutes;
-- :mod:`.lists`: the quarterly list and the council report (many cases, each with its schedule).
+- :mod:`.lists`: the quarterly list and the council report (many cases, each with its schedule, and the
+  documents waiting for a person in ``review/``, which are not disclosed yet).
 
 Official numbers (``numbering`` in ``commune.yaml``): ``clerk`` (default) — the clerk's number
 recorded for the document (``case.evidence.numbers[<document key>]``), else ``Số:       /BB-UBND``
@@ -45,7 +48,7 @@ from congkhai.documents.context.blocks import (
     signer_fields,
 )
 from congkhai.documents.context.facts import DRAFT_MARK, Printer, Recorded, State, draft_title
-from congkhai.documents.context.lists import case_row, council_report, quarterly_list
+from congkhai.documents.context.lists import WaitingDocument, case_row, council_report, quarterly_list
 from congkhai.documents.context.plans import activity_plan, yearly_plan
 from congkhai.documents.context.postings import (
     broadcast_report,
@@ -54,6 +57,7 @@ from congkhai.documents.context.postings import (
     posting_start_group,
     posting_start_ubnd,
 )
+from congkhai.documents.context.request import Asked, disclosed
 from congkhai.documents.context.wording import (
     BLANK_DATE_WORDS,
     BLANK_DMY,
@@ -154,6 +158,7 @@ def check_context(kind: str, ctx: dict[str, Any]) -> None:
 
 
 __all__ = [
+    "Asked", "WaitingDocument", "disclosed",
     "BLANK_DATE_WORDS", "BLANK_DMY", "CASE_BUILDERS", "CASE_FIELDS", "DRAFT_MARK", "KINDS", "OPTION_FIELDS",
     "Printer", "Recorded", "ScheduledCase", "State", "activity_plan", "broadcast_report", "build_context",
     "case_row", "channel_line", "check_context", "council_report", "doc_key", "document_date", "document_ref",

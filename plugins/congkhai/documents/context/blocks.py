@@ -12,6 +12,7 @@ from typing import Any
 from congkhai.case import Case
 from congkhai.commune import Commune
 from congkhai.documents.context.facts import Printer, Recorded, Who
+from congkhai.documents.context.request import Asked, channel_kinds, groups_text
 from congkhai.documents.context.wording import (
     BLANK_DATE_WORDS,
     BLANK_NAME,
@@ -96,7 +97,12 @@ def official_number(
 
 
 def responsible_person(commune: Commune, item: Item | None, case: Case) -> Who:
-    """The civil servant who posts the item (``commune.yaml``), else the office head, else a blank."""
+    """The civil servant who posts: the one whose role the document names (a cover letter's ``Kính
+    gửi: Công chức Địa chính …``), else the item's (``commune.yaml``), else the office head, else a blank."""
+    for role in Asked.of(case).roles:
+        named = commune.civil_servant_for(role=role)
+        if named is not None:
+            return Who.of(named, f"civil_servants[{named.role}].name")
     cs = commune.civil_servant_for(
         item_code=item.code if item else case.item,
         role=item.responsible if item else None,
@@ -180,21 +186,34 @@ def posting_days(item: Item | None, channel: str) -> int | None:
 
 
 def schedule_period(schedule: Schedule | None, item: Item | None = None, channel: str = "ubnd_board",
-                    start: dt.date | None = None) -> str:
+                    start: dt.date | None = None, *, source: str = "") -> str:
     """The posting period a start minute or a notice prints: from ``start`` (the posting day a person
-    recorded; default the schedule's) to the schedule's end; blanks for what is not known."""
+    recorded; default the schedule's) to the schedule's end; blanks for what is not known.
+
+    A period a source document states (a cover letter: ``Schedule.asked_start`` / ``asked_end``) is
+    printed as written, with the duration it states (if any) and ``source`` (``theo Công văn số …``):
+    its start stands on a draft until a person records the actual posting day."""
     if schedule is None:
         return period_text(start, None, days=posting_days(item, channel))
+    if start is None and schedule.asked_start:
+        start = schedule.posting_start
     if start is None:
         return period_text(None, None, permanent=schedule.permanent, days=posting_days(item, channel))
     end = schedule.posting_end if start == schedule.posting_start else None
+    if schedule.asked_end or (schedule.asked_start and start == schedule.posting_start):
+        return period_text(start, end, permanent=schedule.permanent, days=schedule.asked_days,
+                           stated=True, source=source)
     return period_text(start, end, permanent=schedule.permanent, days=posting_days(item, channel))
 
 
-def posting_channels_text(commune: Commune, item: Item | None, exclude: str) -> str:
+def posting_channels_text(commune: Commune, item: Item | None, exclude: str, asked: Asked | None = None) -> str:
+    """``Đồng thời, văn bản được …``: the other channels of the case (the places a document asks for)."""
     others = []
-    kinds = [c.kind for c in item.channels] if item else ["portal", "ubnd_board", "cultural_house", "group_leaders"]
-    for k in kinds:
+    asked = asked or Asked()
+    groups = asked.groups(commune)
+    houses = (f"niêm yết tại nhà văn hóa {groups_text(groups)}" if groups
+              else f"niêm yết tại nhà văn hóa các {commune.group_word}")
+    for k in channel_kinds(item, asked, commune):
         if k == exclude:
             continue
         if k == "radio" and not commune.has_radio:
@@ -202,7 +221,7 @@ def posting_channels_text(commune: Commune, item: Item | None, exclude: str) -> 
         others.append({
             "portal": "đăng tải trên phần mềm quản trị thông tin quy chế dân chủ",
             "ubnd_board": f"niêm yết tại Bản tin công khai của {commune.body_short}",
-            "cultural_house": f"niêm yết tại nhà văn hóa các {commune.group_word}",
+            "cultural_house": houses,
             "radio": f"phát trên hệ thống truyền thanh của {commune.unit_word}",
             "group_leaders": f"gửi {commune.group_leader_title} thông báo đến Nhân dân",
             "one_stop_frame": "niêm yết tại bộ phận một cửa",

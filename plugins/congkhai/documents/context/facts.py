@@ -24,6 +24,7 @@ from typing import Any, Literal
 from congkhai import evidence
 from congkhai.case import Case
 from congkhai.commune import Commune, Person, ResidentialGroup
+from congkhai.documents.context.request import Asked
 from congkhai.documents.context.wording import leader_of
 from congkhai.documents.kinds import DRAFT_MARK
 from congkhai.errors import PermanentError
@@ -47,19 +48,22 @@ class Recorded:
     end: evidence.EndFacts | None = None
     numbers: Mapping[str, int] = field(default_factory=dict)
     posted: dt.date | None = None  # a posting day recorded alone (the older ``record_posting`` action)
+    asked: Asked = field(default_factory=Asked)  # what the document asks to post (its places)
 
     @classmethod
     def of(cls, case: Case | None) -> Recorded:
         if case is None:
             return cls()
+        asked = Asked.of(case)
         if not case.evidence:
-            return cls(posted=case.posted)
+            return cls(posted=case.posted, asked=asked)
         return cls(
             posting=evidence.facts_of(case.evidence, "posting"),
             broadcast=evidence.facts_of(case.evidence, "broadcast"),
             end=evidence.facts_of(case.evidence, "end"),
             numbers=evidence.facts_of(case.evidence, "numbers") or {},
             posted=case.posted,
+            asked=asked,
         )
 
     @property
@@ -68,12 +72,14 @@ class Recorded:
         return self.posting.at.date() if self.posting else self.posted
 
     def posted_groups(self, commune: Commune) -> list[ResidentialGroup] | None:
-        """The groups whose cultural house the posting answer lists (in the commune's order);
-        None while no posting was recorded. An unknown group code is refused, named."""
+        """The groups whose cultural house the posting answer lists (in the commune's order); ``all``:
+        every group the document asks to post at (every group when it lists none); None while no posting
+        was recorded. An unknown group code is refused, named."""
         if self.posting is None:
             return None
         if self.posting.groups == "all":
-            return list(commune.groups)
+            asked = self.asked.groups(commune)
+            return list(commune.groups) if asked is None else asked
         wanted = list(dict.fromkeys(self.posting.groups))
         known = {g.code for g in commune.groups}
         unknown = [c for c in wanted if c not in known]

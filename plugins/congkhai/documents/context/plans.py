@@ -20,6 +20,7 @@ from congkhai.documents.context.blocks import (
     signer_fields,
 )
 from congkhai.documents.context.facts import Printer, Recorded
+from congkhai.documents.context.request import disclosed
 from congkhai.documents.context.wording import (
     BLANK_NAME,
     ROMAN,
@@ -233,7 +234,7 @@ def activity_plan(commune: Commune, case: Case, *, item: Item | None, schedule: 
             "Bảo đảm quyền của Nhân dân được biết, tham gia ý kiến và giám sát việc thực hiện.",
             "Công khai đầy đủ, đúng hình thức, đúng thời hạn theo Luật Thực hiện dân chủ ở cơ sở; lưu đầy đủ hồ sơ.",
         ],
-        "content": cap(ref) + ".",
+        "content": cap(disclosed(case, commune)) + ".",
         "timing": f"Chậm nhất {commune.counting.deadline_working_days:02d} ngày làm việc kể từ ngày ban hành văn "
                   f"bản; dự kiến niêm yết từ {words_or_blank(schedule.posting_start if schedule else None)}.",
         "channels": [channel_line(c, commune) for c in channels],

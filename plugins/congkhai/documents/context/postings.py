@@ -33,6 +33,14 @@ from congkhai.documents.context.blocks import (
     signer_fields,
 )
 from congkhai.documents.context.facts import Printer, Recorded, Who, leader_who
+from congkhai.documents.context.request import (
+    Asked,
+    channel_kinds,
+    disclosed,
+    groups_text,
+    names_list,
+    period_source,
+)
 from congkhai.documents.context.wording import (
     BLANK_DATE_WORDS,
     BLANK_DMY,
@@ -41,7 +49,6 @@ from congkhai.documents.context.wording import (
     BLANK_TIME,
     cap,
     dmy,
-    document_ref,
     front_name,
     leader_of,
     lower_first,
@@ -86,7 +93,7 @@ def posting_start_ubnd(commune: Commune, case: Case, *, item: Item | None, sched
     rec = recorded if recorded is not None else Recorded.of(case)
     printer = Printer(commune, is_final(kind, commune, rec), kind)
     start = document_date(kind, commune=commune, case=case, schedule=schedule, recorded=rec)
-    ref = document_ref(case, commune)
+    ref = disclosed(case, commune)
     body = commune.body_short
     n = official_number(commune, register, kind, (start or case.issued).year, number_key(kind, case), number,
                         recorded=rec, doc=doc or kind, final=printer.final)
@@ -108,9 +115,9 @@ def posting_start_ubnd(commune: Commune, case: Case, *, item: Item | None, sched
     ctx.update({
         "document": cap(ref) + ".",
         "location": f"Bản tin công khai của {body}",
-        "period": schedule_period(schedule, item, "ubnd_board", start),
+        "period": schedule_period(schedule, item, "ubnd_board", start, source=period_source(case, commune)),
         "timeliness": timeliness(schedule, rec, case),
-        "also": posting_channels_text(commune, item, "ubnd_board"),
+        "also": posting_channels_text(commune, item, "ubnd_board", Asked.of(case)),
     })
     return ctx
 
@@ -125,7 +132,7 @@ def posting_start_group(commune: Commune, case: Case, group: str | ResidentialGr
     rec = recorded if recorded is not None else Recorded.of(case)
     printer = Printer(commune, is_final(kind, commune, rec, group=grp.code), kind)
     start = document_date(kind, commune=commune, case=case, schedule=schedule, group=grp.code, recorded=rec)
-    ref = document_ref(case, commune)
+    ref = disclosed(case, commune)
     n = official_number(commune, register, kind, (start or case.issued).year, number_key(kind, case, grp.code),
                         number, recorded=rec, doc=doc or doc_key(kind, grp.code), final=printer.final)
     ctx = header_fields(commune, kind, start, n, f"Niêm yết công khai thông tin tại nhà văn hóa {lower_first(grp.name)}",
@@ -149,10 +156,10 @@ def posting_start_group(commune: Commune, case: Case, group: str | ResidentialGr
     ctx.update({
         "document": cap(ref) + ".",
         "location": f"Bản tin công khai ở {lower_first(grp.cultural_house)}",
-        "period": schedule_period(schedule, item, "cultural_house", start),
+        "period": schedule_period(schedule, item, "cultural_house", start, source=period_source(case, commune)),
         "timeliness": timeliness(schedule, rec, case) if start else (
             f"Thời hạn công khai: chậm nhất ngày {dmy(schedule.deadline)}." if schedule else ""),
-        "also": posting_channels_text(commune, item, "cultural_house"),
+        "also": posting_channels_text(commune, item, "cultural_house", Asked.of(case)),
     })
     return ctx
 
@@ -169,13 +176,20 @@ def group_notice(commune: Commune, case: Case, group: str | None = None, *, item
     final = commune.numbering == "register" or key in rec.numbers
     printer = Printer(commune, final, kind)
     date = document_date(kind, commune=commune, schedule=schedule)
-    ref = document_ref(case, commune)
+    ref = disclosed(case, commune)
     g = commune.group_word
+    listed = Asked.of(case).groups(commune) if not group else None
     if group:
         grp = commune.group(group)
         addressee = f"Ông/Bà {printer.name(leader_who(commune, grp))}, {leader_of(commune, grp)}"
         house = lower_first(grp.cultural_house)
         zalo = grp.zalo_group or f"nhóm Zalo của {lower_first(grp.name)}"
+    elif listed and len(listed) < len(commune.groups):  # only the groups the document lists
+        leader = commune.group_leader_title.removesuffix(f" {g}")
+        names = groups_text(listed)
+        addressee = f"{leader} {names}"
+        house = f"nhà văn hóa {names}"
+        zalo = f"nhóm Zalo của từng {g}"
     else:
         leader = commune.group_leader_title.removesuffix(f" {g}")  # "Tổ trưởng" / "Trưởng"
         addressee = f"{leader} các {g}"
@@ -191,7 +205,8 @@ def group_notice(commune: Commune, case: Case, group: str | None = None, *, item
         "intro": f"Thực hiện Luật Thực hiện dân chủ ở cơ sở và Kế hoạch thực hiện công khai năm {case.issued.year}, "
                  f"{commune.body_short} thông báo nội dung công khai sau:",
         "document": cap(ref) + ".",
-        "period": schedule_period(schedule, item, "cultural_house", schedule.posting_start if schedule else None),
+        "period": schedule_period(schedule, item, "cultural_house", schedule.posting_start if schedule else None,
+                                  source=period_source(case, commune)),
         "request": f"Đề nghị {commune.group_leader_title.lower()}:",
         "tasks": [
             f"Niêm yết văn bản tại Bản tin công khai ở {house} trong thời gian nêu trên;",
@@ -225,7 +240,7 @@ def broadcast_report(commune: Commune, case: Case, *, item: Item | None, schedul
     rec = recorded if recorded is not None else Recorded.of(case)
     printer = Printer(commune, is_final(kind, commune, rec), kind)
     date = document_date(kind, commune=commune, case=case, schedule=schedule, date=date, recorded=rec)
-    ref = document_ref(case, commune)
+    ref = disclosed(case, commune)
     n = official_number(commune, register, kind, (date or case.issued).year, number_key(kind, case), number,
                         recorded=rec, doc=doc or kind, final=printer.final)
     ctx = header_fields(commune, kind, date, n, "Kết quả phát tin công khai thông tin",
@@ -269,27 +284,22 @@ _CHANNEL_DONE = {
 }
 
 
-def _places_line(commune: Commune, rec: Recorded) -> str:
-    """The cultural houses where the document was posted, as the posting answer lists them."""
+def _places_line(commune: Commune, rec: Recorded, asked: Asked) -> str:
+    """The cultural houses where the document was posted, as the posting answer lists them (before it
+    is recorded: the number to fill in, and the groups the document asked for)."""
     g = commune.group_word
     groups = rec.posted_groups(commune)
     if groups is None:
-        return f"Niêm yết tại Bản tin công khai ở nhà văn hóa của …… {g} (mỗi {g} có biên bản kết thúc riêng);"
+        listed = asked.groups(commune)
+        which = f" (theo yêu cầu: {groups_text(listed)})" if listed and len(listed) < len(commune.groups) else ""
+        return (f"Niêm yết tại Bản tin công khai ở nhà văn hóa của …… {g}{which} (mỗi {g} có biên bản kết thúc "
+                "riêng);")
     if not groups:
         return f"Niêm yết tại nhà văn hóa các {g}: không có {g} nào được xác nhận đã niêm yết;"
     if len(groups) == len(commune.groups):
         return f"Niêm yết tại Bản tin công khai ở nhà văn hóa của cả {len(groups):02d} {g} (mỗi {g} có biên bản kết thúc riêng);"
     return (f"Niêm yết tại Bản tin công khai ở nhà văn hóa của {len(groups):02d}/{len(commune.groups):02d} {g}: "
             f"{names_list([grp.name for grp in groups])} (mỗi {g} có biên bản kết thúc riêng);")
-
-
-def names_list(names: Sequence[str]) -> str:
-    """``Tổ dân phố số 1, 3, 7`` for names that share their words but the last; else joined with commas."""
-    heads = {n.rsplit(" ", 1)[0] for n in names if " " in n}
-    if len(names) > 1 and len(heads) == 1 and all(" " in n for n in names):
-        head = heads.pop()
-        return f"{head} " + ", ".join(n.rsplit(" ", 1)[1] for n in names)
-    return ", ".join(names)
 
 
 def _radio_line(commune: Commune, rec: Recorded) -> str:
@@ -315,6 +325,14 @@ def _feedback(case: Case, rec: Recorded, given: Sequence[str] | None) -> tuple[s
     return f"trong thời gian công khai đã nhận được {len(lines):02d} ý kiến:", out
 
 
+def _actual_period(schedule: Schedule | None, start: dt.date | None, end: dt.date | None, days: int | None) -> str:
+    """The period an end minute certifies; a period a source document states keeps its own count (the
+    count it states, or none: a letter's "từ … đến hết …" counts its first day, the commune's rule may not)."""
+    if schedule is not None and (schedule.asked_end or schedule.asked_start):
+        return period_text(start, end, permanent=schedule.permanent, days=schedule.asked_days, stated=True)
+    return period_text(start, end, permanent=bool(schedule and schedule.permanent), days=days)
+
+
 def posting_end(commune: Commune, case: Case, *, item: Item | None, schedule: Schedule | None,
                 register: Register | None = None, number: Any = "auto", group: str | None = None,
                 channels: Sequence[str] | None = None, feedback: Sequence[str] | None = None,
@@ -331,7 +349,7 @@ def posting_end(commune: Commune, case: Case, *, item: Item | None, schedule: Sc
     printer = Printer(commune, is_final(kind, commune, rec, group=group), kind)
     day = document_date(kind, commune=commune, case=case, schedule=schedule, date=date, actual_end=actual_end,
                         group=group, recorded=rec)
-    ref = document_ref(case, commune)
+    ref = disclosed(case, commune)
     body = commune.body_short
     posted_here = rec.posting is None or group is None or rec.posted_at_group(commune, group)
     start = actual_start or (rec.posted_day if posted_here else None)
@@ -349,15 +367,14 @@ def posting_end(commune: Commune, case: Case, *, item: Item | None, schedule: Sc
     else:
         chair = chair_of(commune, secretary)
         place = f"trụ sở {body}"
-        kinds = list(channels) if channels else ([c.kind for c in item.channels] if item else
-                                                  ["portal", "ubnd_board", "cultural_house", "group_leaders"])
+        kinds = list(channels) if channels else channel_kinds(item, Asked.of(case), commune)
         where = []
         for k in kinds:
             if k == "radio":
                 if commune.has_radio:
                     where.append(_radio_line(commune, rec))
             elif k == "cultural_house":
-                where.append(_places_line(commune, rec))
+                where.append(_places_line(commune, rec, Asked.of(case)))
             else:
                 where.append(_CHANNEL_DONE[k].format(body=body, leader=commune.group_leader_title))
         if where:
@@ -376,8 +393,7 @@ def posting_end(commune: Commune, case: Case, *, item: Item | None, schedule: Sc
     ctx.update({
         "document": cap(ref) + ".",
         "channels": where,
-        "period": period_text(start, end, permanent=bool(schedule and schedule.permanent),
-                              days=posting_days(item, channel)),
+        "period": _actual_period(schedule, start, end, posting_days(item, channel)),
         "feedback_intro": intro,
         "feedback": lines,
     })

@@ -82,20 +82,27 @@ def dmy_or_blank(d: dt.date | None) -> str:
 
 
 def period_text(start: dt.date | None, end: dt.date | None, *, permanent: bool = False,
-                days: int | None = None) -> str:
+                days: int | None = None, stated: bool = False, source: str = "") -> str:
     """``từ ngày 08 tháng 01 năm 2024 đến hết ngày 07 tháng 02 năm 2024 (30 ngày liên tục)``.
 
     A permanent posting has no end; a date not known (not recorded yet) is a dotted blank, and the
-    count is then the plan's ``days``.
+    count is then the plan's ``days``. ``stated``: the period as a source document writes it — the
+    count only when it states one (``days``), and where it comes from (``source``: ``theo Công văn số
+    245/UBND-VP ngày 12/08/2024``); a letter's "từ ngày 14/8 đến hết ngày 12/9" counts its first day,
+    the commune's rule may not: the two are never mixed.
     """
     if permanent:
         return f"niêm yết thường xuyên kể từ {words_or_blank(start)}"
+    span = f"từ {words_or_blank(start)} đến hết {words_or_blank(end)}"
+    if stated:
+        notes = [n for n in (f"{days:02d} ngày liên tục" if days else "", source) if n]
+        return f"{span} ({', '.join(notes)})" if notes else span
     # The actual count (the end may have moved past a day off), first day not counted.
     if start is not None and end is not None:
         n = f"{(end - start).days:02d}"
     else:
         n = f"{days:02d}" if days else "……"
-    return f"từ {words_or_blank(start)} đến hết {words_or_blank(end)} ({n} ngày liên tục)"
+    return f"{span} ({n} ngày liên tục)"
 
 
 _BODY_PREFIXES = (("ủy ban nhân dân ", "UBND "), ("uỷ ban nhân dân ", "UBND "), ("ubnd ", "UBND "),
@@ -105,12 +112,13 @@ _BODY_PREFIXES = (("ủy ban nhân dân ", "UBND "), ("uỷ ban nhân dân ", "U
 _UNITS = ("thành phố ", "thị trấn ", "thị xã ", "huyện ", "tỉnh ", "quận ", "phường ", "xã ")
 
 
-def issuer_name(issuer: str | None, commune: Commune) -> str:
+def issuer_name(issuer: str | None, commune: Commune | None) -> str:
     """The issuing body as a sentence writes it: ``ỦY BAN NHÂN DÂN THỊ TRẤN KÉP`` (read off a header in
-    capitals) becomes ``UBND thị trấn Kép``; a name already in mixed case is kept."""
+    capitals) becomes ``UBND thị trấn Kép``; a name already in mixed case is kept. No issuer read: the
+    commune (a case's own document), or nothing when no commune is given (a document it refers to)."""
     name = " ".join((issuer or "").split())
     if not name:
-        return commune.body_short
+        return commune.body_short or "" if commune is not None else ""
     if not name.isupper():
         return name
     low = name.lower()
