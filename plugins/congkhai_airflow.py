@@ -43,6 +43,8 @@ def _nav_links(apps: list) -> list:
             "destination": "nav",
             "url_route": "cong-khai",
             "icon": f"{cockpit}/icon.svg",
+            # Two plugin links are folded into a "Plugins" menu unless they are top-level entries.
+            "nav_top_level": True,
         },
         {
             "name": "Lưu trữ công khai",
@@ -51,6 +53,7 @@ def _nav_links(apps: list) -> list:
             "url_route": "luu-tru",
             # Served by the app above (the UI fetches it with the user's session cookie).
             "icon": "/congkhai/icon.svg",
+            "nav_top_level": True,
         },
     ]
 

@@ -9,9 +9,10 @@ answered documents become finals. On :data:`ON` (Tuesday 2 April 2024) the cases
 ==========  ==========================  ===================================================================
 case        state on ON                 why
 ==========  ==========================  ===================================================================
-PENDING     late                        15/QĐ-UBND of 25/03 (Q1-8): nothing answered; the broadcast (due 29/03)
-                                        and the posting (due 01/04) are past due
-ENDED       ended                       08/QĐ-UBND of 26/02 (Q1-3): every section answered; posting ended 28/03
+PENDING     late                        15/QĐ-UBND of 25/03 (Q1-8): nothing answered; the broadcast
+                                        (due 29/03) and the posting (due 01/04) are past due
+ENDED       ended                       08/QĐ-UBND of 26/02 (Q1-3): every section answered; posting
+                                        ended 28/03
 LATE        late                        21/QĐ-UBND of 11/03 (Q1-7): posted on 20/03, after its deadline 18/03
 WAITING     waiting_person              30/QĐ-UBND of 29/03 (Q1-10): posting asked since 01/04, due 05/04
 POSTING     posting                     12/QĐ-UBND of 15/03 (Q1-9): posted (TDP 1 and 2 only) and broadcast
@@ -44,7 +45,8 @@ WAITING, POSTING, CANCELLED = "20240329-30-qd-ubnd", "20240315-12-qd-ubnd", "202
 
 #: (number, issued, item, subject)
 CASES = (
-    ("15", dt.date(2024, 3, 25), "Q1-8", "Dự toán ngân sách, kế hoạch tài chính năm 2024 đã được HĐND quyết định"),
+    ("15", dt.date(2024, 3, 25), "Q1-8",
+     "Dự toán ngân sách, kế hoạch tài chính năm 2024 đã được HĐND quyết định"),
     ("08", dt.date(2024, 2, 26), "Q1-3", "Báo cáo tình hình phát triển kinh tế - xã hội năm 2023"),
     ("21", dt.date(2024, 3, 11), "Q1-7", "Thuyết minh dự toán ngân sách trình Hội đồng nhân dân"),
     ("30", dt.date(2024, 3, 29), "Q1-10", "Kế hoạch tổ chức Ngày hội Đại đoàn kết toàn dân tộc"),
@@ -108,7 +110,8 @@ def answer(run, case_id: str, section: str, value, when: str, converter) -> None
 
     t = at(when)
     try:
-        actions.record_evidence(run, case_id, section, value, by="admin", at=t, day=t.date(), converter=converter)
+        actions.record_evidence(run, case_id, section, value, by="admin", at=t, day=t.date(),
+                                converter=converter)
     except PermanentError:  # a document refused as a final is reported; the answer stays recorded
         pass
 

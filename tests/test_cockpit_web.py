@@ -107,8 +107,8 @@ def test_the_page_lists_today_s_work_and_the_cases(client: TestClient) -> None:
     overdue = re.findall(r'<li class="overdue">(.*?)</li>', r.text, re.S)
     assert "Xác nhận phát thanh" in overdue[0] and "Trễ 4 ngày" in overdue[0]
     assert "Xác nhận niêm yết" in overdue[1] and "Trễ 1 ngày" in overdue[1]
-    assert 'href="/dags/congkhai_evidence/runs/kep__20240325-15-qd-ubnd/tasks/ask_broadcast/required_actions"' \
-        in overdue[0]
+    run_url = "/dags/congkhai_evidence/runs/kep__20240325-15-qd-ubnd"
+    assert f'href="{run_url}/tasks/ask_broadcast/required_actions"' in overdue[0]
     assert "Phát thanh trên đài (1)" in page and "Trễ hạn (2)" in page
     assert "Hồ sơ đang xử lý (4)" in page and "Đã kết thúc hoặc đã hủy (2)" in page
     for cid in (PENDING, ENDED, LATE, WAITING, POSTING, CANCELLED):
@@ -243,12 +243,13 @@ def test_links_follow_airflow_s_base_path(built, monkeypatch) -> None:
 def test_the_plugin_registers_the_cockpit_and_its_nav_link() -> None:
     """The Airflow plugin mounts the cockpit at its own prefix (before the archive page) with a nav link
     "Công khai" framed at /plugin/cong-khai, next to "Lưu trữ công khai"."""
-    spec = importlib.util.spec_from_file_location("congkhai_airflow_under_test", REPO / "plugins" / "congkhai_airflow.py")
+    spec = importlib.util.spec_from_file_location("congkhai_airflow_under_test",
+                                                  REPO / "plugins" / "congkhai_airflow.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     plugin = module.CongkhaiPlugin
     assert [a["url_prefix"] for a in plugin.fastapi_apps] == [MOUNT, "/congkhai"]
     nav = {v["name"]: v for v in plugin.external_views}
     assert nav["Công khai"] == {"name": "Công khai", "href": f"{MOUNT}/", "destination": "nav",
-                                "url_route": "cong-khai", "icon": f"{MOUNT}/icon.svg"}
-    assert nav["Lưu trữ công khai"]["href"] == "/congkhai/"
+                                "url_route": "cong-khai", "icon": f"{MOUNT}/icon.svg", "nav_top_level": True}
+    assert nav["Lưu trữ công khai"]["href"] == "/congkhai/" and nav["Lưu trữ công khai"]["nav_top_level"]

@@ -82,14 +82,15 @@ def test_the_contract_and_every_state_on_one_day(run) -> None:
 
 def test_late_is_an_unanswered_action_past_due_with_its_days_late(run) -> None:
     """GIVEN nobody answered 15/QĐ-UBND (posting due 01/04, broadcast report due 29/03) WHEN 02/04
-    THEN it is late: both actions overdue (1 and 4 calendar days), the clerk's numbers pending without a due."""
+    THEN it is late: both actions overdue (1 and 4 calendar days), the clerk's numbers pending, no due."""
     c = by_id(st.status_report(run, ON))[PENDING]
     pending = {a["section"]: a for a in c["pending_actions"]}
     assert set(pending) == {"posting", "broadcast", "numbers"}
-    assert (pending["posting"]["due"], pending["posting"]["overdue"], pending["posting"]["days_late"]) == (
-        "2024-04-01", True, 1)
-    assert (pending["broadcast"]["due"], pending["broadcast"]["overdue"], pending["broadcast"]["days_late"]) == (
-        "2024-03-29", True, 4)
+    def due(section: str) -> tuple:
+        return pending[section]["due"], pending[section]["overdue"], pending[section]["days_late"]
+
+    assert due("posting") == ("2024-04-01", True, 1)
+    assert due("broadcast") == ("2024-03-29", True, 4)
     assert (pending["numbers"]["due"], pending["numbers"]["overdue"]) == (None, False)
     assert pending["posting"]["title"] == "Xác nhận niêm yết"
     assert c["days_late"] == 4 and len(c["late_reasons"]) == 2
@@ -127,12 +128,13 @@ def test_a_posting_started_after_its_deadline_is_late_until_it_ends(run) -> None
 
 
 def test_waiting_posting_ended_cancelled(run) -> None:
-    """waiting_person: asked and not yet due; posting: answered, nothing due; ended: every answer given and the
-    posting over; cancelled: nothing pending, no next due."""
+    """waiting_person: asked and not yet due; posting: answered, nothing due; ended: every answer given and
+    the posting over; cancelled: nothing pending, no next due."""
     cases = by_id(st.status_report(run, ON))
     w = cases[WAITING]
-    assert [(a["section"], a["due"], a["overdue"]) for a in w["pending_actions"] if a["section"] != "numbers"] == [
-        ("posting", "2024-04-05", False)]
+    dated = [(a["section"], a["due"], a["overdue"]) for a in w["pending_actions"]
+             if a["section"] != "numbers"]
+    assert dated == [("posting", "2024-04-05", False)]
     p = cases[POSTING]
     assert [a["section"] for a in p["pending_actions"]] == ["numbers"]
     assert p["next_due"] == {"what": "end", "title": "Kết thúc niêm yết", "date": "2024-04-17"}
@@ -143,7 +145,7 @@ def test_waiting_posting_ended_cancelled(run) -> None:
 
 
 def test_every_date_comes_from_the_schedule_and_evidence_due(run) -> None:
-    """No date is computed by the status: each one is the schedule's (schedule_of) or an ask's (evidence_due)."""
+    """No date is computed by the status: each is the schedule's (schedule_of) or an ask's (evidence_due)."""
     for c in st.status_report(run, ON)["cases"]:
         case = run.archive.find_case(c["case_id"]).case
         schedule = run.schedule_of(case)
@@ -159,7 +161,7 @@ def test_every_date_comes_from_the_schedule_and_evidence_due(run) -> None:
 
 
 def test_the_day_s_work(run) -> None:
-    """Today's work lists the actions (overdue first), postings starting and ending, broadcasts, late cases."""
+    """Today's work: the actions (overdue first), postings starting and ending, broadcasts, late cases."""
     work = st.status_report(run, ON)["today"]
     assert [(a["case_id"], a["section"]) for a in work["actions"][:3]] == [
         (PENDING, "broadcast"), (PENDING, "posting"), (WAITING, "posting")]
@@ -170,7 +172,7 @@ def test_the_day_s_work(run) -> None:
 
 
 def test_timeline_rows_are_places_and_bars_are_postings(run) -> None:
-    """The month's timeline: the UBND, ten groups, the radio; 12/QĐ-UBND only at the groups it was posted at."""
+    """The month's timeline: the UBND, ten groups, the radio; 12/QĐ-UBND only where it was posted."""
     tl = st.timeline(run, st.commune_status(run, ON), 2024, 4)
     rows = {r.place.code: [b.case.case_id for b in r.bars] for r in tl.rows}
     assert list(rows)[:2] == ["hq", "tdp01"] and list(rows)[-1] == "radio" and len(rows) == 12
@@ -185,7 +187,8 @@ def test_timeline_rows_are_places_and_bars_are_postings(run) -> None:
 def test_cli_json_is_the_report_and_the_human_text_is_vietnamese(built) -> None:
     """``congkhai status --commune kep --archive DIR --on DATE --json`` prints the same report."""
     env = {**os.environ, **built.env()}
-    args = [str(BIN / "congkhai"), "status", "--commune", "kep", "--archive", str(built.archive), "--on", "2024-04-02"]
+    args = [str(BIN / "congkhai"), "status", "--commune", "kep", "--archive", str(built.archive),
+            "--on", "2024-04-02"]
     out = subprocess.run([*args, "--json"], env=env, capture_output=True, text=True, check=True).stdout
     report = json.loads(out)
     assert [c["case_id"] for c in report["cases"]] == [PENDING, LATE, WAITING, POSTING, ENDED, CANCELLED]

@@ -20,10 +20,10 @@ def register(app: typer.Typer) -> None:
     @app.command("status")
     def status_cmd(
         commune: str = typer.Option("kep", "--commune", help="Mã xã / commune code"),
-        archive: Path | None = typer.Option(None, "--archive", help="Thư mục lưu trữ (mặc định: CONGKHAI_ARCHIVE) "
-                                            "/ archive root"),
-        on: str | None = typer.Option(None, "--on", help="Ngày xem (YYYY-MM-DD hoặc ngày/tháng/năm; mặc định: hôm "
-                                      "nay) / the day"),
+        archive: Path | None = typer.Option(
+            None, "--archive", help="Thư mục lưu trữ (mặc định: CONGKHAI_ARCHIVE) / archive root"),
+        on: str | None = typer.Option(
+            None, "--on", help="Ngày xem (YYYY-MM-DD hoặc ngày/tháng/năm; mặc định: hôm nay) / the day"),
         as_json: bool = typer.Option(False, "--json", help="In JSON / print JSON"),
     ) -> None:
         """Tình trạng từng hồ sơ trong ngày: việc chờ người xác nhận, đang niêm yết, trễ hạn…
@@ -35,7 +35,8 @@ def register(app: typer.Typer) -> None:
         s = settings()
         known = list_communes(s)
         if commune not in known:
-            raise _fail(f"không có xã/thị trấn “{commune}” trong cấu hình (có: {', '.join(known)}) / unknown commune")
+            raise _fail(f"không có xã/thị trấn “{commune}” trong cấu hình (có: {', '.join(known)}) "
+                        "/ unknown commune")
         if archive is not None:
             if not archive.is_dir():
                 raise _fail(f"không có thư mục lưu trữ {archive} / no such archive folder")
@@ -81,7 +82,8 @@ def _print_human(report: dict) -> None:
     for c in report["cases"]:
         when = f"niêm yết {_vn(c['posting_start'])} → {_vn(c['posting_end'])}"
         typer.echo(f"  {c['state_label'].upper():20} {c['case_id']}  {c['notation'] or ''} — {c['subject']}")
+        nxt = c["next_due"]
         typer.echo(f"  {'':20} mục {c['item'] or '—'}; {when}"
-                   + (f"; tiếp theo: {c['next_due']['title']} hạn {_vn(c['next_due']['date'])}" if c["next_due"] else ""))
+                   + (f"; tiếp theo: {nxt['title']} hạn {_vn(nxt['date'])}" if nxt else ""))
         for r in c["late_reasons"]:
             typer.echo(f"  {'':20} ! {r}")

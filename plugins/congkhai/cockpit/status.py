@@ -176,8 +176,8 @@ def parse_day(text: str | dt.date | None, field_name: str = "on") -> dt.date:
             return dt.date(y, m, d)
         return dt.date.fromisoformat(raw)
     except ValueError:
-        raise UsageError(f"Ngày không hợp lệ: “{raw}” (cần dạng năm-tháng-ngày, ví dụ 2024-03-26, hoặc 26/03/2024)",
-                         f"invalid date: {raw!r}", field=field_name) from None
+        raise UsageError(f"Ngày không hợp lệ: “{raw}” (cần dạng năm-tháng-ngày, ví dụ 2024-03-26, "
+                         "hoặc 26/03/2024)", f"invalid date: {raw!r}", field=field_name) from None
 
 
 def today_vn() -> dt.date:
@@ -216,7 +216,7 @@ def _bars(run: CommuneRun, folder: CaseFolder, schedule: Schedule) -> tuple[Bar,
     bars: list[Bar] = []
     ends = schedule.channel_ends
     start = schedule.posting_start
-    hq_kind = "ubnd_board" if "ubnd_board" in ends else ("one_stop_frame" if "one_stop_frame" in ends else None)
+    hq_kind = next((k for k in ("ubnd_board", "one_stop_frame") if k in ends), None)
     if hq_kind:
         bars.append(Bar(HQ, start, ends[hq_kind]))
     if "cultural_house" in ends and case is not None:
@@ -254,7 +254,8 @@ def case_status(run: CommuneRun, folder: CaseFolder, day: dt.date) -> CaseStatus
                       overdue=a.due is not None and a.due < day,
                       days_late=(day - a.due).days if a.due is not None and a.due < day else 0)
         for a in unanswered if a.ask_from <= day)
-    dated = sorted((a for a in unanswered if a.due is not None), key=lambda a: (a.due, SECTIONS.index(a.section)))
+    dated = sorted((a for a in unanswered if a.due is not None),
+                   key=lambda a: (a.due, SECTIONS.index(a.section)))
     next_due = NextDue(dated[0].section, SECTION_TITLES_VI[dated[0].section], dated[0].due) if dated else None
 
     reasons: list[str] = []
@@ -284,7 +285,8 @@ def case_status(run: CommuneRun, folder: CaseFolder, day: dt.date) -> CaseStatus
     else:
         state = "posting"
     return CaseStatus(
-        case_id=case.case_id, doc_number=case.doc_number, doc_code=case.doc_code, notation=case.number_notation,
+        case_id=case.case_id, doc_number=case.doc_number, doc_code=case.doc_code,
+        notation=case.number_notation,
         subject=case.subject, item=case.item, item_title=_item_title(run, case.item, case.issued.year),
         issued=case.issued, state=state, schedule=schedule, posted=posted, pending_actions=pending,
         next_due=next_due, late_reasons=tuple(reasons), days_late=days_late, path=folder.rel_path,
@@ -332,7 +334,8 @@ class DayWork:
 def day_work(statuses: list[CaseStatus], day: dt.date) -> DayWork:
     live = [s for s in statuses if s.state != "cancelled"]
     actions = [(s, a) for s in live for a in s.pending_actions]
-    actions.sort(key=lambda sa: (not sa[1].overdue, -sa[1].days_late, sa[1].due or dt.date.max, sa[0].case_id))
+    actions.sort(key=lambda sa: (not sa[1].overdue, -sa[1].days_late, sa[1].due or dt.date.max,
+                                 sa[0].case_id))
     return DayWork(
         day=day,
         actions=tuple(actions),
@@ -490,9 +493,12 @@ _EVENTS_VI = {
     "number_collision": "Trùng số văn bản",
 }
 #: Case fields named in an update event.
-_FIELDS_VI = {"evidence": "bằng chứng", "posted": "ngày niêm yết", "feedback": "ý kiến phản hồi", "status": "trạng thái",
-              "subject": "trích yếu", "item": "mục kế hoạch", "doc_type": "loại văn bản", "signer": "người ký",
-              "issuer": "cơ quan ban hành", "place": "địa danh", "law_item": "khoản Điều 11", "extra": "thông tin thêm"}
+_FIELDS_VI = {
+    "evidence": "bằng chứng", "posted": "ngày niêm yết", "feedback": "ý kiến phản hồi",
+    "status": "trạng thái", "subject": "trích yếu", "item": "mục kế hoạch", "doc_type": "loại văn bản",
+    "signer": "người ký",
+    "issuer": "cơ quan ban hành", "place": "địa danh", "law_item": "khoản Điều 11", "extra": "thông tin thêm",
+}
 #: Events of a file being filed: shown as the documents' versions, not one line each.
 _FILE_EVENTS = frozenset({"filed", "new_version"})
 
@@ -621,8 +627,9 @@ def _history(m: dict[str, Any]) -> list[HistoryRow]:
         elif event == "schedule":
             s = h.get("schedule") or {}
             if s.get("posting_start"):
-                detail = (f"niêm yết từ {vn_date(dt.date.fromisoformat(s['posting_start']))}"
-                          + (f" đến {vn_date(dt.date.fromisoformat(s['posting_end']))}" if s.get("posting_end") else ""))
+                start, end = (dt.date.fromisoformat(s[k]) if s.get(k) else None
+                              for k in ("posting_start", "posting_end"))
+                detail = f"niêm yết từ {vn_date(start)}" + (f" đến {vn_date(end)}" if end else "")
         elif event == "signed":
             detail = f"{h.get('key', '')} bản {h.get('version', '')}"
         elif event == "closed":
@@ -649,6 +656,7 @@ def case_detail(run: CommuneRun, case_id: str, day: dt.date) -> CaseDetail:
                   overdue=a.section in pending and pending[a.section].overdue,
                   days_late=pending[a.section].days_late if a.section in pending else 0)
         for a in asks_for(run, case, status.schedule))
-    return CaseDetail(status=status, folder_rel=f"{run.code}/{folder.rel_path}", documents=tuple(_documents(run, folder)),
-                      evidence=tuple(_evidence(run, case.evidence)), actions=actions,
+    return CaseDetail(status=status, folder_rel=f"{run.code}/{folder.rel_path}",
+                      documents=tuple(_documents(run, folder)), evidence=tuple(_evidence(run, case.evidence)),
+                      actions=actions,
                       history=tuple(_history(folder.manifest)), signer=case.signer, doc_type=case.doc_type)

@@ -69,8 +69,10 @@ ACTION_DAGS = (
     ("regenerate", "Lập lại văn bản"),
     ("cancel", "Hủy hồ sơ"),
 )
-_STATUS_VI = {400: "Yêu cầu không hợp lệ.", 401: "Cần đăng nhập Airflow.", 403: "Không có quyền xem trang này.",
-              404: "Không tìm thấy trang này.", 405: "Phương thức không được hỗ trợ."}
+_STATUS_VI = {
+    400: "Yêu cầu không hợp lệ.", 401: "Cần đăng nhập Airflow.", 403: "Không có quyền xem trang này.",
+    404: "Không tìm thấy trang này.", 405: "Phương thức không được hỗ trợ.",
+}
 
 
 def _vn(d: dt.date | None) -> str:
@@ -218,8 +220,9 @@ def layout_timeline(tl: st.Timeline, day: dt.date, *, width: float, label_w: flo
     shown = tl.first <= day <= tl.last
     today_x = round(x0 + ((day - tl.first).days + 0.5) * dw, 1) if shown else None
     today_col = round(x0 + (day - tl.first).days * dw, 1) if shown else None
-    return Svg(width=width, height=round(y + 4, 1), x0=x0, dw=round(dw, 2), top=top, rows=tuple(rows), days=days,
-               today_x=today_x, today_col=today_col, tick_every=1 if dw >= 22 else (2 if dw >= 14 else 5))
+    return Svg(width=width, height=round(y + 4, 1), x0=x0, dw=round(dw, 2), top=top, rows=tuple(rows),
+               days=days, today_x=today_x, today_col=today_col,
+               tick_every=1 if dw >= 22 else (2 if dw >= 14 else 5))
 
 
 # ---------------------------------------------------------------------------------------- the app
@@ -237,8 +240,8 @@ def _month(value: str | None, day: dt.date) -> tuple[int, int]:
         return day.year, day.month
     m = _MONTH.match(value.strip())
     if not m or not (MIN_YEAR <= int(m[1]) <= MAX_YEAR and 1 <= int(m[2]) <= 12):
-        raise HTTPException(status_code=400, detail=f"Tháng không hợp lệ: “{value}” (cần dạng năm-tháng, ví dụ "
-                                                     "2024-03). / Invalid month.")
+        raise HTTPException(status_code=400, detail=f"Tháng không hợp lệ: “{value}” (cần dạng năm-tháng, "
+                                                     "ví dụ 2024-03). / Invalid month.")
     return int(m[1]), int(m[2])
 
 
@@ -302,7 +305,8 @@ def create_app(
             with_cases = [c for c in names if CommuneRun(c, s).case_folders()]
             commune = (with_cases or names or [None])[0]
         if commune is None:
-            raise HTTPException(status_code=404, detail="Chưa cấu hình xã/thị trấn nào. / No commune configured.")
+            raise HTTPException(status_code=404,
+                                detail="Chưa cấu hình xã/thị trấn nào. / No commune configured.")
         return CommuneRun(commune, s), _choices(names, s)
 
     @app.exception_handler(StarletteHTTPException)
@@ -321,7 +325,8 @@ def create_app(
     @app.exception_handler(RequestValidationError)
     async def _bad_input(request: Request, exc: RequestValidationError) -> Response:
         names = sorted({str(e["loc"][-1]) for e in exc.errors() if e.get("loc")})
-        detail = (f"Giá trị không hợp lệ: {', '.join(names)}" if names else "Yêu cầu không hợp lệ") + ". / Invalid value."
+        detail = (f"Giá trị không hợp lệ: {', '.join(names)}" if names else "Yêu cầu không hợp lệ") + (
+            ". / Invalid value.")
         if _wants_html(request):
             return _error(request, 400, detail)
         return JSONResponse({"detail": detail}, status_code=400)
@@ -356,13 +361,15 @@ def create_app(
                        today=st.today_vn())
 
     @app.get("/case/{case_id}", response_class=HTMLResponse)
-    def case_page(request: Request, case_id: str, commune: str | None = None, on: str | None = None) -> HTMLResponse:
+    def case_page(request: Request, case_id: str, commune: str | None = None,
+                  on: str | None = None) -> HTMLResponse:
         """One case: its schedule, documents and their state, what people recorded, its required actions."""
         from congkhai.cockpit import status as st
 
         day = _day(on)
         if not _CASE_ID.match(case_id):
-            raise HTTPException(status_code=404, detail="Không có hồ sơ này (mã hồ sơ không hợp lệ). / Unknown case.")
+            raise HTTPException(status_code=404,
+                                detail="Không có hồ sơ này (mã hồ sơ không hợp lệ). / Unknown case.")
         run, names = commune_run(commune or None)
         try:
             detail = st.case_detail(run, case_id, day)
