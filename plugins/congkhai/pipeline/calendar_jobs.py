@@ -3,10 +3,12 @@
 - ``daily``: broadcast reports whose radio days are over, end-of-disclosure minutes for postings
   whose period ended (the case is then closed), and the deadline check.
 - ``quarterly``: days 1–5 of January, April, July, October: the list of what was disclosed in the
-  previous quarter, itself posted (plan item 1.8, 90 days) with its own minutes.
+  previous quarter, itself posted (plan item 1.8, 90 days) with its own minutes; the documents waiting
+  for a person in ``review/`` (:func:`waiting_documents`) are counted as not disclosed yet.
 - ``january``: the yearly disclosure plan (item 1.1, posted with its minutes) and re-posting
   minutes of every permanent item (regulations, codes of conduct, duties, procedures).
-- ``council``: the report on disclosure results before each regular People's Council session.
+- ``council``: the report on disclosure results before each regular People's Council session (the
+  documents waiting in ``review/`` counted likewise).
 - ``assemble_year_dossier``: the year's dossier (in January for the year before, on demand, and at the
   end of a replay).
 
@@ -17,11 +19,15 @@ already filed is not made again.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
+from pathlib import Path
 from typing import Any
 
 from congkhai.archive.store import CaseFolder
 from congkhai.case import Case
 from congkhai.documents.context import Recorded
+from congkhai.documents.context.lists import WaitingDocument
 from congkhai.documents.context.request import Asked
 from congkhai.pipeline.context import CommuneRun, schedule_record
 from congkhai.pipeline.issuance import issuance_specs, repost, spec
@@ -204,6 +210,75 @@ def _posted_case(run: CommuneRun, year_spec: DocSpec, item_code: str, doc_type: 
     return issuance_specs(run, folder)
 
 
+#: The note intake writes beside a document it sets aside for a person (``intake.process._to_review``):
+#: ``Đã đọc được: số 12/TB-UBND, ngày 01/04/2024, loại THÔNG BÁO`` / ``Trích yếu: …`` ("?": not read).
+_READ_LINE = re.compile(r"^Đã đọc được: số (?P<number>[^,]*), ngày (?P<date>[^,]*), loại (?P<type>.*)$")
+_SUBJECT_LINE = re.compile(r"^Trích yếu: (?P<subject>.*)$")
+#: Notes of files in review/ that are not documents to disclose (a signed copy of a generated document).
+_NOT_CONTENT_TITLES = ("Bản quét có chữ ký",)
+
+
+def _unread(value: str) -> str | None:
+    value = value.strip()
+    return None if not value or value == "?" else value
+
+
+def read_review_note(doc: Path) -> dict[str, Any] | None:
+    """What intake read off a document in ``review/``, from the note beside it (``<name>.txt``): number,
+    issue date, type, subject (None for what it could not read); None when the file is not a document
+    waiting to be disclosed (a signed scan matching no generated document)."""
+    note = doc.with_name(doc.name + ".txt")
+    try:
+        lines = unicodedata.normalize("NFC", note.read_text(encoding="utf-8")).split("---- English ----")[0]
+    except (OSError, UnicodeDecodeError):
+        lines = ""  # no note (or unreadable): a document waits all the same, nothing read
+    rows = [line.strip() for line in lines.splitlines()]
+    if rows and rows[0].startswith(_NOT_CONTENT_TITLES):
+        return None
+    out: dict[str, Any] = {"number": None, "issued": None, "doc_type": None, "subject": None}
+    for row in rows:
+        m = _READ_LINE.match(row)
+        if m:
+            num, _, code = m.group("number").partition("/")
+            if _unread(num):
+                out["number"] = f"{num.strip()}/{code.strip()}" if _unread(code) else num.strip()
+            try:
+                out["issued"] = dt.datetime.strptime(m.group("date").strip(), "%d/%m/%Y").date()
+            except ValueError:
+                pass
+            out["doc_type"] = _unread(m.group("type"))
+        m = _SUBJECT_LINE.match(row)
+        if m:
+            out["subject"] = _unread(m.group("subject"))
+    return out
+
+
+def waiting_documents(run: CommuneRun) -> list[WaitingDocument]:
+    """The documents waiting for a person in ``review/<commune>/`` (set aside by intake: plan item or
+    issue date uncertain), with what intake read off them and, when the issue date was read, their
+    disclosure deadline (the schedule of a document in no plan item). They are no case yet: the
+    quarterly list and the council report count them as not disclosed."""
+    from congkhai.intake.scan import is_junk, is_sidecar_name
+
+    folder = run.settings.review_dir(run.code)
+    if not folder.is_dir():
+        return []
+    out: list[WaitingDocument] = []
+    for p in sorted(folder.iterdir()):
+        name = unicodedata.normalize("NFC", p.name)
+        if not p.is_file() or is_junk(name) or name.endswith(".txt") or is_sidecar_name(name):
+            continue
+        read = read_review_note(p)
+        if read is None:
+            continue
+        deadline = None
+        if read["issued"] is not None:
+            schedule = run.schedule_of(Case(commune=run.code, issued=read["issued"], subject=read["subject"] or ""))
+            deadline = schedule.deadline if schedule is not None else None
+        out.append(WaitingDocument(name=name, deadline=deadline, **read))
+    return out
+
+
 def run_quarterly(run: CommuneRun, day: dt.date, converter: Any = None) -> dict[str, Any]:
     """The list of the previous quarter, then its posting documents (two batches: the list is their subject)."""
     if not is_quarter_window(day):
@@ -212,16 +287,18 @@ def run_quarterly(run: CommuneRun, day: dt.date, converter: Any = None) -> dict[
     cases = [c for c in _cases(run) if c.item != "1.8"]
     qs = dt.date(y, 3 * q - 2, 1)
     qe = dt.date(y + (q == 4), (3 * q) % 12 + 1, 1) - dt.timedelta(days=1)
-    if not any(qs <= c.issued <= qe for c in cases):
-        # Nothing was disclosed through congkhai in that quarter (e.g. the quarter before the
-        # commune started using it): an empty list would be posted for 90 days. Say so instead.
+    waiting = waiting_documents(run)
+    if not any(qs <= c.issued <= qe for c in cases) and not any(w.issued and qs <= w.issued <= qe for w in waiting):
+        # Nothing was issued in that quarter, neither disclosed through congkhai nor waiting for a person
+        # in review/ (e.g. the quarter before the commune started using it): an empty list would be
+        # posted for 90 days. Say so instead.
         return {"day": day.isoformat(), "quarter": f"{y}-Q{q}",
-                "skipped": f"no case issued in {y}-Q{q}: no list made"}
+                "skipped": f"no case issued in {y}-Q{q} and none waiting in review/: no list made"}
     own = run.schedule_of(Case(commune=run.code, issued=day, subject="", item="1.8"))  # its own 90 days
     year_spec = spec(run, "quarterly_list", f"quarterly_list:{y}-Q{q}", f"year:{day.year}",
                      f"Danh sách nội dung đã công khai quý {ROMAN[q]} năm {y}", day,
                      year=y, quarter=q, cases=[run.scheduled(c) for c in cases], item=None, schedule=None,
-                     date=day, own_schedule=own)
+                     date=day, own_schedule=own, waiting=waiting)
     first = produce(run, [year_spec], converter)
     second = produce(run, _posted_case(run, year_spec, "1.8", "THÔNG BÁO"), converter)
     return {"day": day.isoformat(), "quarter": f"{y}-Q{q}", "list": first.to_dict(), "posting": second.to_dict()}
@@ -338,12 +415,12 @@ def run_council(run: CommuneRun, day: dt.date, converter: Any = None) -> dict[st
     s = spec(run, "council_report", f"council_report:{session.isoformat()}", f"year:{day.year}",
              f"Báo cáo kết quả thực hiện công khai trình kỳ họp HĐND ngày {session:%d/%m/%Y}", day,
              year=day.year, cases=[run.scheduled(c) for c in _cases(run)], item=None, schedule=None,
-             period_start=start, period_end=day, period_label=label, date=day)
+             period_start=start, period_end=day, period_label=label, date=day, waiting=waiting_documents(run))
     return {"day": day.isoformat(), "session": session.isoformat(), **produce(run, [s], converter).to_dict()}
 
 
 __all__ = ["daily_specs", "deadline_check", "run_council", "run_daily", "run_january",
-           "run_quarterly", "schedule_record"]
+           "run_quarterly", "schedule_record", "waiting_documents"]
 
 
 # ----------------------------------------------------------------------------------------- dossier
