@@ -26,6 +26,7 @@ records something builds its own case.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import functools
 import os
@@ -127,6 +128,7 @@ def cockpit_archive() -> Built:
     from congkhai.pipeline.issuance import run_issuance
 
     root = Path(tempfile.mkdtemp(prefix="congkhai-cockpit-"))
+    atexit.register(shutil.rmtree, root, True)
     built = Built(root=root, archive=root / "archive", communes=real_commune(root), data=root / "data")
     saved = {k: os.environ.get(k) for k in built.env()}
     os.environ.update(built.env())

@@ -302,7 +302,13 @@ def create_app(
             raise HTTPException(status_code=404, detail=f"Không có xã/thị trấn “{shown}” trong cấu hình của "
                                                          "hệ thống. / Unknown commune.")
         if commune is None:
-            with_cases = [c for c in names if CommuneRun(c, s).case_folders()]
+            from congkhai.archive.layout import YEAR_DIR
+            from congkhai.archive.store import iter_folder_paths
+
+            def has_cases(c: str) -> bool:  # a case folder in its tree (dated folders only, no manifest read)
+                return any(not p.endswith(YEAR_DIR) for p in iter_folder_paths(s.archive_dir(c)))
+
+            with_cases = [c for c in names if has_cases(c)]
             commune = (with_cases or names or [None])[0]
         if commune is None:
             raise HTTPException(status_code=404,
