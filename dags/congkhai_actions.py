@@ -8,8 +8,8 @@ Five DAGs, each started by hand with **Trigger** and a form:
 - `congkhai_action_feedback`: feedback received from residents during posting; it appears in
   the end-of-disclosure minutes (remade if they were already made).
 - `congkhai_action_cancel`: stop the pipeline for a case (wrongly dropped, withdrawn); its files stay.
-- `congkhai_action_correct`: correct what intake read (subject, plan item, type, signer …) and
-  remake the affected documents.
+- `congkhai_action_correct`: correct what intake read (subject, plan item, type, signer, what a cover
+  letter asks to post: places, period, responsible role — JSON) and remake the affected documents.
 - `congkhai_action_regenerate`: remake every document of a case whose inputs changed (e.g. after
   the commune profile was corrected).
 
@@ -50,6 +50,9 @@ ACTIONS = {
         "item": Param(None, type=["null", "string"], title="Mục kế hoạch / plan item", description="Ví dụ: Q1-7"),
         "doc_type": Param(None, type=["null", "string"], title="Loại văn bản / document type"),
         "signer": Param(None, type=["null", "string"], title="Người ký / signer"),
+        "posting_request": Param(None, type=["null", "string"], title="Yêu cầu niêm yết / posting request",
+                                 description='JSON, ví dụ {"places": {"hq": true, "groups": ["tdp04"]}, '
+                                             '"start": "2024-08-14", "end": "2024-09-12"}; null: bỏ yêu cầu'),
     }),
     "regenerate": ("Lập lại văn bản / regenerate the documents of a case", {}),
 }
@@ -82,7 +85,8 @@ def make_action_dag(name: str, title: str, extra: dict):
             elif name == "cancel":
                 kw["reason"] = p["reason"]
             elif name == "correct":
-                kw["changes"] = {k: p[k] for k in ("subject", "item", "doc_type", "signer") if p.get(k)}
+                kw["changes"] = {k: p[k] for k in ("subject", "item", "doc_type", "signer", "posting_request")
+                                 if p.get(k)}
             result = action(name, p["commune"], p["case_id"], run_day(ctx), **kw)
             if "filed" in result:
                 print_summary(title, result)

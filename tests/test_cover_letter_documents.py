@@ -239,3 +239,33 @@ def test_staff_correct_the_request_and_the_documents_follow(letter_case, convert
     assert "niêm yết tại nhà văn hóa tổ dân phố số 4;" in text
     assert end_places(run, run.archive.find_case(cid), case) == [None, "tdp04"]
     assert actions.checked_request(run, case, None) is None  # cleared: the plan item's channels apply again
+
+
+@pytest.mark.airflow
+def test_the_correct_action_dag_takes_a_posting_request(airflow_db, tmp_path, monkeypatch):
+    """GIVEN a letter case WHEN staff trigger ``congkhai_action_correct`` with a posting request typed as
+    JSON in the form THEN the case keeps it (validated) and its minutes are made for that group only; a
+    request naming a group the profile does not have fails the run, and the case keeps the old one."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    from tests.conftest import REPO
+
+    monkeypatch.setenv("CONGKHAI_ARCHIVE", str(tmp_path / "archive"))
+    monkeypatch.setenv("CONGKHAI_DATA", str(tmp_path / "data"))
+    case = Case(commune="kep", issued=dt.date(2024, 8, 12), subject="V/v niêm yết công khai Thông báo thu hồi đất",
+                doc_number="245", doc_code="UBND-VP", doc_type="CÔNG VĂN", item="N-2", law_item=3,
+                dropped=dt.date(2024, 8, 12))
+    run = CommuneRun("kep", settings())
+    run.archive.open_case(case).add_original(SAMPLES / "cv245.pdf")
+    dag = DagBag(dag_folder=str(REPO / "dags" / "congkhai_actions.py")).get_dag("congkhai_action_correct")
+    asked = '{"places": {"hq": true, "groups": ["tdp05"]}, "start": "2024-08-14", "end": "2024-09-12"}'
+    done = dag.test(run_conf={"commune": "kep", "case_id": case.case_id, "posting_request": asked})
+    assert "success" in str(done.state)
+    folder = run.archive.find_case(case.case_id)
+    assert folder.case.posting_request["places"]["groups"] == ["tdp05"]
+    groups = {f["key"] for f in folder.manifest["files"] if f["key"].startswith("posting_start_group")}
+    assert groups == {"posting_start_group:tdp05"}
+    bad = dag.test(run_conf={"commune": "kep", "case_id": case.case_id,
+                             "posting_request": '{"places": {"groups": ["tdp42"]}}'})
+    assert "failed" in str(bad.state)
+    assert run.archive.find_case(case.case_id).case.posting_request["places"]["groups"] == ["tdp05"]

@@ -154,6 +154,8 @@ def checked_request(run: CommuneRun, case: Case, value: Any) -> dict[str, Any] |
             raise UsageError(f"Yêu cầu niêm yết (posting_request) không phải JSON hợp lệ: {err}",
                              f"posting_request is not valid JSON: {err}", kind="bad_request",
                              field="posting_request") from err
+        if value is None:  # "null" typed in a form
+            return None
     if not isinstance(value, dict):
         raise UsageError("Yêu cầu niêm yết (posting_request) phải là một bảng khóa/giá trị",
                          "posting_request must be a mapping", kind="bad_request", field="posting_request")
