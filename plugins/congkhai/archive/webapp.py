@@ -455,6 +455,36 @@ async def _airflow_user(request: Request) -> Any:
     return await get_user(request, None, credentials)
 
 
+def install_error_handlers(app: FastAPI, error_page: Callable[[Request, int, str], Response],
+                           wants_html: Callable[[Request], bool], *, status_vi: dict[int, str],
+                           hint: str = "") -> None:
+    """The error answers of congkhai's pages (archive, cockpit): a person opening a page with no or an
+    expired session goes to Airflow's login; scripts and the pages' own requests get 401/403 as JSON;
+    every other error is Vietnamese — an HTML page for a person, JSON for the API — never a traceback."""
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_errors(request: Request, exc: StarletteHTTPException) -> Response:
+        if (exc.status_code in (401, 403) and request.method == "GET"
+                and "text/html" in request.headers.get("accept", "")):
+            redirect = _login_redirect(request)
+            if redirect is not None:
+                return redirect
+        detail = exc.detail if isinstance(exc.detail, str) and exc.detail and not exc.detail.isascii() else (
+            f"{status_vi.get(exc.status_code, 'Không xử lý được yêu cầu này.')} / {exc.detail}")
+        if wants_html(request) and exc.status_code not in (401, 403):
+            return error_page(request, exc.status_code, detail)
+        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_input(request: Request, exc: RequestValidationError) -> Response:
+        names = sorted({str(e["loc"][-1]) for e in exc.errors() if e.get("loc")})
+        detail = (f"Giá trị không hợp lệ: {', '.join(names)}" if names else "Yêu cầu không hợp lệ") + (
+            f"{hint}. / Invalid value.")
+        if wants_html(request):
+            return error_page(request, 400, detail)
+        return JSONResponse({"detail": detail}, status_code=400)
+
+
 def create_app(
     root: Path | None = None, *, require_login: bool = True, communes: Sequence[str] | None = None,
 ) -> FastAPI:
@@ -476,29 +506,9 @@ def create_app(
             raise HTTPException(status_code=404, detail=f"Không có xã/thị trấn “{commune}” trong cấu hình "
                                                          f"của hệ thống. / Unknown commune.")
 
-    @app.exception_handler(StarletteHTTPException)
-    async def _http_errors(request: Request, exc: StarletteHTTPException) -> Response:
-        # A person opening the page (or a PDF in a new tab) with no or an expired session is sent to
-        # Airflow's login; scripts and the page's own requests get the 401/403 as JSON.
-        if (exc.status_code in (401, 403) and request.method == "GET"
-                and "text/html" in request.headers.get("accept", "")):
-            redirect = _login_redirect(request)
-            if redirect is not None:
-                return redirect
-        detail = exc.detail if isinstance(exc.detail, str) and exc.detail and not exc.detail.isascii() else (
-            f"{_STATUS_VI.get(exc.status_code, 'Không xử lý được yêu cầu này.')} / {exc.detail}")
-        if _wants_html(request) and exc.status_code not in (401, 403):
-            return _error_page(request.scope.get("root_path", ""), exc.status_code, detail)
-        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
-
-    @app.exception_handler(RequestValidationError)
-    async def _bad_input(request: Request, exc: RequestValidationError) -> Response:
-        names = sorted({str(e["loc"][-1]) for e in exc.errors() if e.get("loc")})
-        detail = (f"Giá trị không hợp lệ: {', '.join(names)}" if names else "Yêu cầu không hợp lệ") + (
-            " (số quá lớn, âm, hoặc không phải số?). / Invalid value.")
-        if _wants_html(request):
-            return _error_page(request.scope.get("root_path", ""), 400, detail)
-        return JSONResponse({"detail": detail}, status_code=400)
+    install_error_handlers(
+        app, lambda request, code, detail: _error_page(request.scope.get("root_path", ""), code, detail),
+        _wants_html, status_vi=_STATUS_VI, hint=" (số quá lớn, âm, hoặc không phải số?)")
 
     @app.get("/", response_class=HTMLResponse)
     def index(

@@ -38,13 +38,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import Depends, FastAPI, HTTPException, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from congkhai.archive.webapp import SecurityHeaders, _airflow_user, _login_redirect
+from congkhai.archive.webapp import SecurityHeaders, _airflow_user, install_error_handlers
 from congkhai.errors import CongkhaiError
 
 if TYPE_CHECKING:  # the domain is imported at the first request: every Airflow process loads the plugin
@@ -315,27 +313,7 @@ def create_app(
                                 detail="Chưa cấu hình xã/thị trấn nào. / No commune configured.")
         return CommuneRun(commune, s), _choices(names, s)
 
-    @app.exception_handler(StarletteHTTPException)
-    async def _http_errors(request: Request, exc: StarletteHTTPException) -> Response:
-        if (exc.status_code in (401, 403) and request.method == "GET"
-                and "text/html" in request.headers.get("accept", "")):
-            redirect = _login_redirect(request)
-            if redirect is not None:
-                return redirect
-        detail = exc.detail if isinstance(exc.detail, str) and exc.detail and not exc.detail.isascii() else (
-            f"{_STATUS_VI.get(exc.status_code, 'Không xử lý được yêu cầu này.')} / {exc.detail}")
-        if _wants_html(request) and exc.status_code not in (401, 403):
-            return _error(request, exc.status_code, detail)
-        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
-
-    @app.exception_handler(RequestValidationError)
-    async def _bad_input(request: Request, exc: RequestValidationError) -> Response:
-        names = sorted({str(e["loc"][-1]) for e in exc.errors() if e.get("loc")})
-        detail = (f"Giá trị không hợp lệ: {', '.join(names)}" if names else "Yêu cầu không hợp lệ") + (
-            ". / Invalid value.")
-        if _wants_html(request):
-            return _error(request, 400, detail)
-        return JSONResponse({"detail": detail}, status_code=400)
+    install_error_handlers(app, _error, _wants_html, status_vi=_STATUS_VI)
 
     @app.get("/", response_class=HTMLResponse)
     def index(request: Request, commune: str | None = None, on: str | None = None,
