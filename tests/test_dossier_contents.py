@@ -354,3 +354,17 @@ def test_front_matter_speaks_the_communes_own_words():
     assert section_title(SECTIONS[0], front.wording).endswith("của UBND xã Tân Hưng")
     assert not front.sample_dates and not front.notes
     assert front.section_notes["7"] == ("Các kỳ họp thường lệ năm 2024: 05/07/2024",)
+
+
+def test_an_undated_draft_prints_no_date_in_the_contents(tmp_path: Path) -> None:
+    """GIVEN a draft whose date line is a blank (the yearly plan before its issue date is recorded) and
+    a dated one WHEN the MỤC LỤC and the bookmarks are written THEN the undated one shows no date (its
+    filing day is not a date it carries) and the cover's period counts only printed dates."""
+    from congkhai.convert.dossier import DossierEntry, display_date, entry_label
+
+    undated = DossierEntry(kind="yearly_plan", date=dt.date(2024, 1, 2), title="Kế hoạch công khai năm 2024",
+                           pdf=tmp_path / "a.pdf", state="draft", undated=True)
+    dated = DossierEntry(kind="quarterly_list", date=dt.date(2024, 4, 1), title="Danh sách quý I",
+                         pdf=tmp_path / "b.pdf", state="draft")
+    assert display_date(undated) == "" and "02/01/2024" not in entry_label(undated)
+    assert display_date(dated) == "01/04/2024"

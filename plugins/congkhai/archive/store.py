@@ -241,6 +241,7 @@ class CaseFolder:
         title: str | None = None,
         inputs_digest: str | None = None,
         state: mf.DocState | None = None,
+        undated: bool = False,
     ) -> FileEntry:
         """File a generated document (.docx or .pdf) or a signed scan.
 
@@ -249,19 +250,22 @@ class CaseFolder:
         The same bytes as the newest version (or the same ``inputs_digest``, a fingerprint of what
         the document was rendered from, for converters whose output embeds a timestamp) return the
         existing entry: re-running a task adds nothing. ``state`` (``draft`` / ``final`` / ``signed``) is
-        recorded in the file's manifest entry, for the archive page and the dossier to read.
+        recorded in the file's manifest entry, for the archive page and the dossier to read;
+        ``undated``: the document's date line is a blank to fill in (``doc_date`` only files it).
         """
         layout.kind_info(kind)
         if state is not None and state not in mf.DOC_STATES:
             raise PermanentError(f"Trạng thái văn bản không hợp lệ: {state}", f"invalid document state {state!r}",
                                  kind="bad_state", field="state")
         return self._add(kind, Path(src), key=versioned_key, number=number, code=code, doc_date=doc_date,
-                         title=title, doc_label=None, inputs_digest=inputs_digest, state=state)
+                         title=title, doc_label=None, inputs_digest=inputs_digest, state=state,
+                         undated=undated)
 
     def _add(
         self, kind: str, src: Path, *, key: str, number: int | None, code: str | None,
         doc_date: dt.date | None, title: str | None, doc_label: str | None, inputs_digest: str | None,
         ext: str | None = None, original_name: str | None = None, state: mf.DocState | None = None,
+        undated: bool = False,
     ) -> FileEntry:
         if not src.is_file():
             raise PermanentError(f"Không tìm thấy tệp: {src}", f"no such file: {src}", path=str(src))
@@ -325,6 +329,8 @@ class CaseFolder:
                 d["inputs_digest"] = inputs_digest
             if state is not None:
                 d["state"] = state
+            if undated:
+                d["undated"] = True  # its date line is a blank: doc_date is when it was filed
             if original_name is not None:
                 d["original_name"] = _dropped_name(original_name)
             m["files"].append(d)

@@ -163,6 +163,7 @@ class DossierEntry:
     number: str = ""
     state: str | None = None
     repost_year: int | None = None
+    undated: bool = False  # its date line is a blank to fill in: the MỤC LỤC prints no date for it
 
     @property
     def label(self) -> str:
@@ -243,7 +244,7 @@ def display_title(entry: DossierEntry, front: FrontMatter | None = None) -> str:
 
 
 def display_date(entry: DossierEntry, front: FrontMatter | None = None) -> str:
-    if entry.date == dt.date.min:
+    if entry.date == dt.date.min or entry.undated:
         return ""
     return _fmt(entry.date) + (f" {SAMPLE_MARK}" if is_sample_dated(entry, front) else "")
 
@@ -257,7 +258,7 @@ def state_mark(entry: DossierEntry) -> str:
 
 def entry_label(entry: DossierEntry, front: FrontMatter | None = None) -> str:
     """The outline text: ``05/01/2024 – 02/BB-UBND – Biên bản niêm yết … (dự thảo)``."""
-    parts = [display_date(entry, front)] if entry.date != dt.date.min else []
+    parts = [display_date(entry, front)] if entry.date != dt.date.min and not entry.undated else []
     if entry.number:
         parts.append(entry.number)
     title = display_title(entry, front)
@@ -574,7 +575,7 @@ class _Counts:
 
 
 def _counts(entries: Sequence[DossierEntry], total_pages: int, front: FrontMatter) -> _Counts:
-    dated = [e for e in entries if e.date != dt.date.min]
+    dated = [e for e in entries if e.date != dt.date.min and not e.undated]
     first = min(dated, key=lambda e: e.date) if dated else None
     last = max(dated, key=lambda e: (e.date, is_sample_dated(e, front))) if dated else None
     states: dict[str, int] = {}
@@ -918,7 +919,7 @@ def _manifest_entries(manifest_path: Path, with_originals: bool, year: int | Non
         out.append(DossierEntry(
             kind=kind, date=dt.date.fromisoformat(day) if day else dt.date.min,
             title=nfc(_strip_draft(title)), pdf=folder / f["path"], number=nfc(number),
-            state=f.get("state"), repost_year=repost_year,
+            state=f.get("state"), repost_year=repost_year, undated=bool(doc.get("undated")) and not f.get("signed"),
         ))
     return out
 

@@ -171,7 +171,8 @@ def produce(run: CommuneRun, specs: Sequence[DocSpec], converter: Converter | No
                     out.failed.append({**spec.to_dict(), "error": str(res.error), "transient": res.transient})
                     continue
                 common = dict(number=spec.number, doc_date=spec.doc_date, versioned_key=spec.key, code=spec.code,
-                              title=spec.title, inputs_digest=spec.digest, state=spec.state)
+                              title=spec.title, inputs_digest=spec.digest, state=spec.state,
+                              undated=not spec.dated)
                 folder.add_file(spec.kind, docx, **common)
                 if txt is not None:
                     folder.add_file(spec.kind, txt, **common)
