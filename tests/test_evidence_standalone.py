@@ -177,4 +177,14 @@ def test_posting_confirmed_through_required_actions(tmp_path: Path) -> None:
     assert abs(at - dt.datetime.fromisoformat(resp["responded_at"].replace("Z", "+00:00"))) < dt.timedelta(seconds=2)
     assert any(h["event"] == "evidence" and h["section"] == "posting" and h["by"] == "admin" for h in m["history"])
     assert _pdf_versions(m, "posting_start_ubnd") == [1, 2], "no new version of the posting minutes"
+    # v1 was the draft made at issuance; v2, made from the answer, is the final: the recorded facts, no mark
+    from pypdf import PdfReader
+
+    folder = next(p.parent for p in af.archive_root.rglob("manifest.json")
+                  if json.loads(p.read_text(encoding="utf-8")).get("case_id") == CASE_ID)
+    v1, v2 = sorted((f for f in m["files"] if f["key"] == "posting_start_ubnd" and f["path"].endswith(".pdf")),
+                    key=lambda f: f["version"])
+    assert (v1.get("state"), v2.get("state")) == ("draft", "final")
+    final = " ".join(" ".join((pg.extract_text() or "").split()) for pg in PdfReader(folder / v2["path"]).pages)
+    assert "DỰ THẢO" not in final and "14 giờ 30" in final and "Nguyễn Văn An" in final, final[:600]
     shutil.rmtree(af.root, ignore_errors=True)
