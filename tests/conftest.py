@@ -43,3 +43,16 @@ def airflow_db():
 
     db.resetdb()
     yield
+
+
+@pytest.fixture
+def kep_inbox_settings(tmp_path, monkeypatch):
+    """Settings whose data folders are in ``tmp_path`` (the repository's communes), Kép's inbox made."""
+    from congkhai.config import settings
+
+    monkeypatch.setenv("CONGKHAI_DATA", str(tmp_path / "data"))
+    for var in ("CONGKHAI_INBOX", "CONGKHAI_ARCHIVE", "CONGKHAI_INDEX_URL", "CONGKHAI_COMMUNES"):
+        monkeypatch.delenv(var, raising=False)
+    s = settings()
+    s.inbox_dir("kep").mkdir(parents=True)
+    return s

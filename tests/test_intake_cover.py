@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 from congkhai.commune import load_commune
-from congkhai.config import settings
 from congkhai.intake.claim import IntakeOptions, process_inbox
 from congkhai.intake.cover import read_posting_request, recipients
 from congkhai.intake.extract import inspect
@@ -230,13 +229,8 @@ def test_sample_district_notice_addressed_to_the_commune(kep):
 
 
 @pytest.fixture
-def env(tmp_path, monkeypatch):
-    monkeypatch.setenv("CONGKHAI_DATA", str(tmp_path / "data"))
-    for var in ("CONGKHAI_INBOX", "CONGKHAI_ARCHIVE", "CONGKHAI_INDEX_URL", "CONGKHAI_COMMUNES"):
-        monkeypatch.delenv(var, raising=False)
-    s = settings()
-    s.inbox_dir("kep").mkdir(parents=True)
-    return s
+def env(kep_inbox_settings):
+    return kep_inbox_settings
 
 
 def drop(s, name: str, data: bytes) -> None:

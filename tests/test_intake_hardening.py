@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 
-from congkhai.config import settings
 from congkhai.intake.claim import IntakeOptions, process_inbox
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -30,13 +29,8 @@ SUBJECT = "Về việc phê duyệt danh sách công dân đủ điều kiện n
 
 
 @pytest.fixture
-def env(tmp_path, monkeypatch):
-    monkeypatch.setenv("CONGKHAI_DATA", str(tmp_path / "data"))
-    for var in ("CONGKHAI_INBOX", "CONGKHAI_ARCHIVE", "CONGKHAI_INDEX_URL", "CONGKHAI_COMMUNES"):
-        monkeypatch.delenv(var, raising=False)
-    s = settings()
-    s.inbox_dir("kep").mkdir(parents=True)
-    return s
+def env(kep_inbox_settings):
+    return kep_inbox_settings
 
 
 def _docx(tmp_path_factory, spec: make_corpus.Spec) -> bytes:

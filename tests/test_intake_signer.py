@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from congkhai.config import settings
 from congkhai.intake.claim import IntakeOptions, process_inbox
 from congkhai.intake.signer import signature_title, title_role
 
@@ -30,13 +29,8 @@ CHAIR, VICE = make_corpus.CHAIR, make_corpus.VICE
 
 
 @pytest.fixture
-def env(tmp_path, monkeypatch):
-    monkeypatch.setenv("CONGKHAI_DATA", str(tmp_path / "data"))
-    for var in ("CONGKHAI_INBOX", "CONGKHAI_ARCHIVE", "CONGKHAI_INDEX_URL", "CONGKHAI_COMMUNES"):
-        monkeypatch.delenv(var, raising=False)
-    s = settings()
-    s.inbox_dir("kep").mkdir(parents=True)
-    return s
+def env(kep_inbox_settings):
+    return kep_inbox_settings
 
 
 def decision(tmp_path: Path, signer: str, title=CHAIR, **kw) -> bytes:
