@@ -23,6 +23,7 @@ from congkhai.convert import (
     verify_pdf,
 )
 from congkhai.convert.local import LocalConverter
+from congkhai.errors import ConfigError
 from tests.docgen import make_docx, sample_set
 
 META = PdfMetadata("Biên bản niêm yết công khai", "Công khai dự toán ngân sách", "UBND thị trấn Kép", ("công khai",))
@@ -178,6 +179,7 @@ def test_pool_size_and_backend_choice(monkeypatch):
 
     monkeypatch.setenv("CONGKHAI_CONVERTERS", "3")
     monkeypatch.delenv("GOTENBERG_URL", raising=False)
+    monkeypatch.delenv("CONGKHAI_CONVERTER_URL", raising=False)
     assert pool_size(settings()) == 3
     conv = get_converter()
     assert isinstance(conv, LocalConverter) and conv.instances == 3
@@ -185,12 +187,40 @@ def test_pool_size_and_backend_choice(monkeypatch):
     monkeypatch.setenv("GOTENBERG_URL", "http://127.0.0.1:3000")
     with get_converter() as g:
         assert isinstance(g, GotenbergConverter) and g.instances == 3
+    # The host's shared converter service wins over both (make run sets it; compose does not).
+    from congkhai.convert.service import ServiceConverter
+
+    monkeypatch.setenv("CONGKHAI_CONVERTER_URL", "http://127.0.0.1:8785")
+    with get_converter() as svc:
+        assert isinstance(svc, ServiceConverter) and svc.instances == 3 and svc.fallback == "none"
+    monkeypatch.setenv("CONGKHAI_CONVERTER_FALLBACK", "sometimes")
+    with pytest.raises(ConfigError):
+        get_converter()
+
+
+def test_revive_idle_restarts_only_dead_idle_instances(tmp_path):
+    """GIVEN a warm pool WHEN one LibreOffice dies between jobs THEN revive_idle restarts that one
+    only (the shared service's supervisor calls it) and states() shows it alive with a new pid."""
+    with LocalConverter(2, work_dir=tmp_path / "lo") as conv:
+        conv.start()
+        assert conv.revive_idle() == []
+        victim = conv.pool[1]
+        old = victim.soffice_pid
+        os.kill(old, signal.SIGKILL)  # a process this converter started
+        time.sleep(0.2)
+        assert [s["alive"] for s in conv.states()] == [True, False]
+        assert conv.revive_idle() == ["lo1"]
+        states = conv.states()
+        assert all(s["alive"] for s in states) and states[1]["soffice_pid"] != old
+        assert [s["starts"] for s in states] == [1, 2]
+        assert not _pid_alive(old)
 
 
 def test_cli_convert(tmp_path, monkeypatch):
     src = make_docx(tmp_path / "bb.docx", title="Biên bản kết thúc công khai thông tin", number="12/BB-UBND")
     env = {**os.environ, "CONGKHAI_CONVERTERS": "1"}
     env.pop("GOTENBERG_URL", None)
+    env.pop("CONGKHAI_CONVERTER_URL", None)
     ok = subprocess.run([sys.executable, "-m", "congkhai.cli", "convert", str(src.path), str(tmp_path / "bb.pdf"),
                          "--expect", "12/BB-UBND", "--author", "UBND thị trấn Kép"],
                         capture_output=True, text=True, env=env, timeout=120)

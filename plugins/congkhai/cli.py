@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "congkhai.cli_plan",
     "congkhai.cli_documents",
     "congkhai.cli_convert",
+    "congkhai.cli_converter",
     "congkhai.cli_archive",
     "congkhai.cli_intake",
     "congkhai.cli_pipeline",

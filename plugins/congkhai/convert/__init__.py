@@ -1,9 +1,17 @@
 """PDF conversion (fast and checked) and the yearly disclosure dossier.
 
-``get_converter(settings)`` picks the backend: Gotenberg when ``GOTENBERG_URL`` is set (the
-docker-compose deployment), else a pool of warm local LibreOffice instances
-(``CONGKHAI_CONVERTERS`` of them, default 2). ``pool_size(settings)`` is that number: the size
-of the Airflow pool that limits concurrent conversion tasks.
+``get_converter(settings)`` picks the backend:
+
+1. the host's shared converter service when ``CONGKHAI_CONVERTER_URL`` is set (``make run`` and
+   ``scripts/scale-check`` start it and set it: ``congkhai converter serve``, one warm LibreOffice
+   pool per host shared by every task; ``CONGKHAI_CONVERTER_FALLBACK=local`` lets a task convert in
+   its own process when the service is absent, see :mod:`congkhai.convert.service`);
+2. else Gotenberg when ``GOTENBERG_URL`` is set (the docker-compose deployment);
+3. else a pool of warm local LibreOffice instances in this process (``CONGKHAI_CONVERTERS`` of
+   them, default 2): tests, one-off commands.
+
+``pool_size(settings)`` is ``CONGKHAI_CONVERTERS``: the size of the Airflow pool that limits
+concurrent conversion tasks, and the requests each task keeps in flight with a server backend.
 
     with get_converter() as conv:
         results = conv.convert_many([ConvertJob(src, out, metadata=PdfMetadata(title=...)), ...])
@@ -40,6 +48,7 @@ __all__ = [
     "convert_timeout",
     "get_converter",
     "pool_size",
+    "service_url",
     "verify_pdf",
 ]
 
@@ -59,9 +68,20 @@ def pool_size(settings: Settings | None = None) -> int:
     return max(1, int(s.converter_instances))
 
 
+def service_url() -> str | None:
+    """``CONGKHAI_CONVERTER_URL``: the host's shared converter service, or None."""
+    return (os.environ.get("CONGKHAI_CONVERTER_URL") or "").strip() or None
+
+
 def get_converter(settings: Settings | None = None) -> Converter:
-    """The configured backend: Gotenberg when ``GOTENBERG_URL`` is set, else local LibreOffice."""
+    """The configured backend: the shared service, else Gotenberg, else local LibreOffice."""
     s = settings or _settings()
+    url = service_url()
+    if url:
+        from congkhai.convert.service import ServiceConverter, fallback_setting
+
+        return ServiceConverter(url, instances=pool_size(s), timeout=convert_timeout(),
+                                fallback=fallback_setting())
     if s.gotenberg_url:
         from congkhai.convert.gotenberg import GotenbergConverter
 

@@ -51,6 +51,8 @@ class GotenbergConverter(Converter):
     """Converts through a Gotenberg server; ``instances`` requests are kept in flight at once."""
 
     name = "gotenberg"
+    #: How messages name the server (the shared converter service says itself).
+    label_vi = "Gotenberg"
 
     def __init__(
         self,
@@ -115,15 +117,15 @@ class GotenbergConverter(Converter):
                 body = err.response.content[:300].decode("utf-8", "replace").strip()
                 if status < 500:
                     raise ConversionError(
-                        f"Gotenberg từ chối {label} (HTTP {status}): tệp hỏng hoặc yêu cầu sai.",
-                        f"Gotenberg rejected {label} (HTTP {status}): {body}",
+                        f"{self.label_vi} từ chối {label} (HTTP {status}): tệp hỏng hoặc yêu cầu sai.",
+                        f"{self.name} rejected {label} (HTTP {status}): {body}",
                         kind=f"gotenberg_{status}", path=str(src) if src else None,
                     ) from err
                 last = err
-                log.warning("Gotenberg HTTP %s for %s (attempt %s): %s", status, label, attempt, body)
+                log.warning("%s HTTP %s for %s (attempt %s): %s", self.name, status, label, attempt, body)
             except (httpx.TransportError, OSError) as err:  # connect refused, reset, timeouts
                 last = err
-                log.warning("Gotenberg unreachable for %s (attempt %s): %s", label, attempt, err)
+                log.warning("%s unreachable for %s (attempt %s): %s", self.name, label, attempt, err)
             if attempt <= self.retries:
                 time.sleep(wait)
                 wait *= 2
@@ -131,9 +133,9 @@ class GotenbergConverter(Converter):
         if isinstance(last, HttpStatusError):
             status = last.response.status_code
             raise ConverterUnavailable(
-                f"Gotenberg quá tải hoặc lỗi (HTTP {status}) khi chuyển {label}, đã thử "
+                f"{self.label_vi} quá tải hoặc lỗi (HTTP {status}) khi chuyển {label}, đã thử "
                 f"{self.retries + 1} lần.",
-                f"Gotenberg kept failing (HTTP {status}) for {label} after {self.retries + 1} attempts.",
+                f"{self.name} kept failing (HTTP {status}) for {label} after {self.retries + 1} attempts.",
                 kind=f"gotenberg_{status}", path=str(src) if src else None,
             ) from last
         raise self._unreachable(label, last) from last

@@ -283,6 +283,33 @@ class LocalConverter(Converter):
             out[inst.name] = inst.alive() and inst.ping()
         return out
 
+    def states(self) -> list[dict]:
+        """Each instance's state without touching it (it may be converting): for a health page."""
+        return [{"name": i.name, "alive": i.alive(), "soffice_pid": i.soffice_pid, "starts": i.starts}
+                for i in self._all]
+
+    def revive_idle(self) -> list[str]:
+        """Restart every idle instance whose LibreOffice died; return their names.
+
+        A long-lived pool (the shared converter service) calls this periodically, so that an
+        instance killed between jobs is warm again before the next job needs it. Busy instances
+        are left to their worker, which restarts and retries on its own.
+        """
+        revived: list[str] = []
+        for _ in range(self._free.qsize()):
+            try:
+                inst = self._free.get_nowait()
+            except queue.Empty:
+                break
+            try:
+                if not self._closed and not inst.alive():
+                    inst.kill()  # reap what is left of the old bridge before starting a new one
+                    inst.start()
+                    revived.append(inst.name)
+            finally:
+                self._free.put(inst)
+        return revived
+
     def _ensure(self, inst: Instance) -> None:
         if not inst.alive():
             if inst.proc is not None:

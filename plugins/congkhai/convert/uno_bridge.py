@@ -176,6 +176,12 @@ class Bridge:
             self.proc.wait(5)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+        # soffice.bin runs under the launcher (oosplash): make sure the office itself is gone too.
+        if self.pid is not None and self.pid != self.proc.pid:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except OSError:
+                pass
 
     def send(self, obj):
         self.out.write(json.dumps(obj, ensure_ascii=False) + "\n")
@@ -216,29 +222,34 @@ def main():
         return 3
     bridge.send({"ready": True, "soffice_pid": bridge.pid, "launcher_pid": bridge.proc.pid})
 
-    for line in sys.stdin:
-        req = json.loads(line)
-        op = req.get("op")
-        if op == "quit":
-            break
-        try:
-            if op == "convert":
-                t0 = time.monotonic()
-                resp = bridge.convert(req)
-                resp["ms"] = round((time.monotonic() - t0) * 1000)
-            elif op == "ping":
-                resp = bridge.ping()
-            else:
-                resp = {"ok": False, "kind": "bad_request", "message": f"unknown op {op!r}"}
-        except Exception as err:  # DisposedException, RuntimeException: LibreOffice is gone
-            resp = {"ok": False, "kind": "disconnected", "message": f"{type(err).__name__}: {err}"}
+    # Whatever ends this loop (quit, stdin closed, the parent gone so that writing the answer
+    # raises BrokenPipeError), LibreOffice is stopped: an exception must not leave it orphaned.
+    try:
+        for line in sys.stdin:
+            req = json.loads(line)
+            op = req.get("op")
+            if op == "quit":
+                break
+            try:
+                if op == "convert":
+                    t0 = time.monotonic()
+                    resp = bridge.convert(req)
+                    resp["ms"] = round((time.monotonic() - t0) * 1000)
+                elif op == "ping":
+                    resp = bridge.ping()
+                else:
+                    resp = {"ok": False, "kind": "bad_request", "message": f"unknown op {op!r}"}
+            except Exception as err:  # DisposedException, RuntimeException: LibreOffice is gone
+                resp = {"ok": False, "kind": "disconnected", "message": f"{type(err).__name__}: {err}"}
+                resp["id"] = req.get("id")
+                bridge.send(resp)
+                return 4
             resp["id"] = req.get("id")
             bridge.send(resp)
-            bridge.stop()
-            return 4
-        resp["id"] = req.get("id")
-        bridge.send(resp)
-    bridge.stop()
+    except (BrokenPipeError, OSError):  # the parent stopped reading: it is gone
+        return 5
+    finally:
+        bridge.stop()
     return 0
 
 
