@@ -31,6 +31,34 @@ sys.exit(0 if ok else 1)
 PY
 }
 
+# The host's shared converter (one warm LibreOffice pool for every task, `congkhai converter serve`),
+# unless the operator points tasks at Gotenberg or at a converter of their own. Its own process group
+# (make stop ends it); the loop restarts the service if it dies, except on a usage error (exit 2,
+# e.g. the port is taken). Tasks find it through CONGKHAI_CONVERTER_URL, which Airflow inherits.
+if [ -z "${CONGKHAI_CONVERTER_URL:-}" ] && [ -z "${GOTENBERG_URL:-}" ]; then
+  CONVERTER_PORT=${CONGKHAI_CONVERTER_PORT:-8785}
+  export CONGKHAI_CONVERTER_URL="http://127.0.0.1:$CONVERTER_PORT"
+  CONV_PIDFILE="$AIRFLOW_HOME/converter.pid"
+  if [ -f "$CONV_PIDFILE" ] && kill -0 "$(cat "$CONV_PIDFILE")" 2>/dev/null; then
+    echo "==> shared converter already running (process group $(cat "$CONV_PIDFILE"))"
+  else
+    echo "==> starting the shared converter on $CONGKHAI_CONVERTER_URL (log: $AIRFLOW_HOME/converter.log)"
+    setsid nohup bash -c 'while :; do .venv/bin/congkhai converter serve --port "$1"; rc=$?;
+        [ "$rc" = 2 ] && exit 2; echo "converter exited ($rc): restarting in 1 s" >&2; sleep 1; done' \
+      converter "$CONVERTER_PORT" >>"$AIRFLOW_HOME/converter.log" 2>&1 </dev/null &
+    echo $! > "$CONV_PIDFILE"
+  fi
+  printf "==> waiting for the shared converter "
+  for _ in $(seq 1 60); do
+    if .venv/bin/congkhai converter health --url "$CONGKHAI_CONVERTER_URL" >/dev/null 2>&1; then echo " up"; break; fi
+    if ! kill -0 "$(cat "$CONV_PIDFILE")" 2>/dev/null; then
+      echo; echo "the shared converter exited; see $AIRFLOW_HOME/converter.log"; tail -5 "$AIRFLOW_HOME/converter.log"; exit 1
+    fi
+    printf "."; sleep 1
+  done
+  .venv/bin/congkhai converter health --url "$CONGKHAI_CONVERTER_URL" || { echo "not up after 60 s"; exit 1; }
+fi
+
 PIDFILE="$AIRFLOW_HOME/standalone.pid"
 if ! { [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }; then
   # The DB and the converter pool before the components start (the pool limits concurrent
@@ -67,5 +95,6 @@ cat <<INFO
   Inbox      : $(.venv/bin/congkhai paths --commune kep | awk '$1=="inbox"{print $2}')   (drop issued documents here)
   Errors     : $(.venv/bin/congkhai paths --commune kep | awk '$1=="errors"{print $2}')
   Archive    : $(.venv/bin/congkhai paths --commune kep | awk '$1=="archive"{print $2}')
+  Converter  : ${CONGKHAI_CONVERTER_URL:-${GOTENBERG_URL:-LibreOffice in each task}}
   Stop with  : make stop
 INFO

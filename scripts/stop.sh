@@ -1,21 +1,30 @@
 #!/usr/bin/env bash
-# `make stop`: end every process `make run` started (its process group), by PID.
+# `make stop`: end every process `make run` started (their process groups), by PID: Airflow first
+# (a task may still be converting), then the shared converter.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/airflow-env.sh
-PIDFILE="$AIRFLOW_HOME/standalone.pid"
-if [ ! -f "$PIDFILE" ]; then echo "not running (no $PIDFILE)"; exit 0; fi
-PID=$(cat "$PIDFILE")
-if kill -0 "$PID" 2>/dev/null || pgrep -g "$PID" >/dev/null; then
-  echo "==> stopping Airflow (process group $PID): $(pgrep -g "$PID" | tr '\n' ' ')"
-  # Components first (standalone ignores SIGINT in the background), then the parent.
-  for p in $(pgrep -g "$PID" | grep -vx "$PID"); do kill -TERM "$p" 2>/dev/null; done
-  kill -TERM "$PID" 2>/dev/null
-  for _ in $(seq 1 30); do pgrep -g "$PID" >/dev/null || break; sleep 1; done
-  if pgrep -g "$PID" >/dev/null; then
-    echo "==> still running after 30 s, killing: $(pgrep -g "$PID" | tr '\n' ' ')"
-    kill -KILL -- "-$PID" 2>/dev/null
+
+stop_group() {  # stop_group NAME PIDFILE: TERM the process group, wait 30 s, then KILL it
+  local name=$1 pidfile=$2 pid
+  if [ ! -f "$pidfile" ]; then echo "$name: not running (no $pidfile)"; return 0; fi
+  pid=$(cat "$pidfile")
+  if kill -0 "$pid" 2>/dev/null || pgrep -g "$pid" >/dev/null; then
+    echo "==> stopping $name (process group $pid): $(pgrep -g "$pid" | tr '\n' ' ')"
+    # Members first (standalone ignores SIGINT in the background), then the group's leader.
+    for p in $(pgrep -g "$pid" | grep -vx "$pid"); do kill -TERM "$p" 2>/dev/null; done
+    kill -TERM "$pid" 2>/dev/null
+    for _ in $(seq 1 30); do pgrep -g "$pid" >/dev/null || break; sleep 1; done
+    if pgrep -g "$pid" >/dev/null; then
+      echo "==> still running after 30 s, killing: $(pgrep -g "$pid" | tr '\n' ' ')"
+      kill -KILL -- "-$pid" 2>/dev/null
+    fi
   fi
-fi
-rm -f "$PIDFILE"
+  rm -f "$pidfile"
+}
+
+stop_group Airflow "$AIRFLOW_HOME/standalone.pid"
+# The converter's LibreOffice instances run in their own groups; the service ends them on SIGTERM
+# (and each bridge ends its LibreOffice when the service is gone).
+stop_group "shared converter" "$AIRFLOW_HOME/converter.pid"
 echo "==> stopped"

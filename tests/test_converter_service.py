@@ -189,6 +189,14 @@ def test_refuses_non_local_binding(tmp_path):
     assert not list(tmp_path.glob("*/office"))  # refused before any LibreOffice started
 
 
+def test_port_in_use_is_a_usage_error_so_the_restart_loop_stops(service, tmp_path):
+    """GIVEN the port is taken THEN serve exits 2 (run.sh's loop stops instead of restarting forever)."""
+    cli = subprocess.run([*CLI, "converter", "serve", "--port", str(service.port), "--work-dir", str(tmp_path)],
+                         capture_output=True, text=True, timeout=60)
+    assert cli.returncode == 2 and "Không mở được cổng" in cli.stderr, cli.stderr
+    assert not list(tmp_path.glob("[0-9]*"))  # its work folder is removed
+
+
 def test_soffice_killed_mid_batch_nothing_lost_nothing_duplicated(service, docs, tmp_path):
     """GIVEN two clients converting 16 documents WHEN one LibreOffice of the service is SIGKILLed
     mid-batch THEN it is restarted, its job re-run, and each document is in the output exactly once."""

@@ -42,6 +42,8 @@ COMMON_DAG_ARGS: dict[str, Any] = {
 
 #: URI of the asset whose events carry new disclosure cases from intake to the issuance DAG.
 CASES_URI = "congkhai://cases"
+#: URI of the asset updated when a commune's archive got new documents (the citizens' site is rebuilt).
+ARCHIVE_URI = "congkhai://archive"
 INBOX_URI = "congkhai://inbox"
 
 #: The DAG whose runs ask people for the evidence of one case each (``congkhai_evidence``).

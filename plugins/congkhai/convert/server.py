@@ -142,7 +142,13 @@ class ConverterService:
         """Bind, start every LibreOffice instance (warm before the first job) and the supervisor."""
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         server_cls = type("_Server", (ThreadingHTTPServer,), {"address_family": family, "daemon_threads": True})
-        self.httpd = server_cls((self.host, self.port), _Handler)
+        try:
+            self.httpd = server_cls((self.host, self.port), _Handler)
+        except OSError as err:
+            raise UsageError(
+                f"Không mở được cổng {self.port} trên {self.host} (đang có chương trình khác dùng?).",
+                f"Cannot listen on {self.host}:{self.port}: {err}", kind="port_busy", field="port",
+            ) from err
         self.httpd.service = self  # type: ignore[attr-defined]
         self.port = self.httpd.server_address[1]
         self.pool.start()
@@ -308,7 +314,11 @@ def serve(
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: service.shutdown())
     t0 = time.monotonic()
-    service.start()
+    try:
+        service.start()
+    except BaseException:
+        service.close()
+        raise
     log.info("ready in %.1f s", time.monotonic() - t0)
     if ready_file is not None:
         ready_file.parent.mkdir(parents=True, exist_ok=True)
