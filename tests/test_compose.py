@@ -145,3 +145,17 @@ def test_env_example_has_every_variable_and_no_real_secret(text):
     assert int(defined["GOTENBERG_REPLICAS"]) >= 1 and int(defined["AIRFLOW_WORKERS"]) >= 1
     ignored = (REPO / ".gitignore").read_text().split()
     assert ".env" in ignored
+
+
+def test_compose_converts_with_gotenberg_not_a_per_host_service(compose):
+    """GIVEN the compose stack THEN every Airflow container converts through Gotenberg: none sets
+    CONGKHAI_CONVERTER_URL (it takes precedence over GOTENBERG_URL) and none runs `converter serve`
+    (the image has no LibreOffice; Gotenberg is the stack's shared converter)."""
+    for name in AIRFLOW_SERVICES:
+        svc = compose["services"][name]
+        env = svc.get("environment") or {}
+        assert env.get("GOTENBERG_URL") == "http://gotenberg:3000", name
+        assert "CONGKHAI_CONVERTER_URL" not in env, name
+        assert "converter serve" not in str(svc.get("command", "")), name
+    dockerfile = (REPO / "Dockerfile").read_text(encoding="utf-8")
+    assert "libreoffice" not in dockerfile.split("apt-get install", 1)[1].split("&&", 1)[0]
