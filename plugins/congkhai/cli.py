@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "congkhai.cli_intake",
     "congkhai.cli_pipeline",
     "congkhai.cli_status",
+    "congkhai.cli_publish",
 )
 
 
