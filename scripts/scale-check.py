@@ -5,7 +5,10 @@ Everything runs on loopback from a private temp dir and is stopped (by PID) at t
 1. PostgreSQL (Debian's ``initdb``/``pg_ctl``, port 55432) with two databases per phase (Airflow's
    metadata and the archive index ``congkhai``), Redis (``redis-server``, port 56379).
 2. Per phase, a fresh Airflow (private AIRFLOW_HOME, CeleryExecutor): scheduler, dag-processor,
-   triggerer, api-server on 127.0.0.1:8095 and N ``airflow celery worker`` (log ports 8893+).
+   triggerer, api-server on 127.0.0.1:8095 and N ``airflow celery worker`` (log ports 8893+), and
+   the host's shared converter (``congkhai converter serve`` on 127.0.0.1:58785, one warm LibreOffice
+   per core, ``CONGKHAI_CONVERTER_URL`` for every worker) — or, with ``--converter task``, a
+   LibreOffice pool started by each conversion task (the behaviour before the shared converter).
 3. Three communes (kep, demo-xa and a made-up third derived from demo-xa) get one quarter's sample
    documents dropped in their inboxes; ``congkhai_inbox`` (watcher + one REST trigger) and
    ``congkhai_issuance`` take them; then ``airflow backfill create`` runs ``congkhai_daily`` over
@@ -40,7 +43,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 VENV = REPO / ".venv" / "bin"
-PG_PORT, REDIS_PORT, API_PORT = 55432, 56379, 8095
+PG_PORT, REDIS_PORT, API_PORT, CONVERTER_PORT = 55432, 56379, 8095, 58785
 LOG_PORT, TRIGGER_LOG_PORT, WORKER_LOG_PORT0 = 8893, 8894, 8895
 TZ = "Asia/Ho_Chi_Minh"
 
@@ -327,6 +330,8 @@ class Stack:
             "CONGKHAI_CONVERTERS": str(a.converters),
             "CONGKHAI_INDEX_URL": self.pg.url("congkhai", "postgresql"),
         })
+        if a.converter == "service":
+            env["CONGKHAI_CONVERTER_URL"] = f"http://127.0.0.1:{CONVERTER_PORT}"
         return env
 
     def airflow(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -351,10 +356,33 @@ class Stack:
         logs = self.root / "logs"
         logs.mkdir(exist_ok=True)
         af = str(VENV / "airflow")
+        if self.args.converter == "service":
+            self.start_converter()
         for name in ("scheduler", "dag-processor", "triggerer", "api-server"):
             self.procs[name] = Proc(name, [af, name], self.env, logs / f"{name}.log")
         for i in range(n_workers):
             self.add_worker(i)
+
+    def start_converter(self) -> None:
+        """The host's shared converter, as `make run` starts it (restarted by supervise() if it dies)."""
+        import httpx
+
+        argv = [str(VENV / "congkhai"), "converter", "serve", "--port", str(CONVERTER_PORT),
+                "--instances", str(self.args.service_instances), "--work-dir", str(self.root / "converter")]
+        self.procs["converter"] = Proc("converter", argv, self.env, self.root / "logs" / "converter.log")
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 90:
+            try:
+                if httpx.get(f"{self.env['CONGKHAI_CONVERTER_URL']}/health", timeout=3).json()["status"] == "up":
+                    say(f"[{self.tag}] shared converter up in {time.monotonic() - t0:.1f} s "
+                        f"({self.args.service_instances} LibreOffice)")
+                    return
+            except (httpx.HTTPError, ValueError, KeyError):
+                pass
+            if not self.procs["converter"].running():
+                raise SystemExit(f"[{self.tag}] the shared converter exited: see {self.root}/logs/converter.log")
+            time.sleep(0.5)
+        raise SystemExit(f"[{self.tag}] the shared converter is not up after 90 s")
 
     def add_worker(self, i: int) -> None:
         name = f"worker{i + 1}"
@@ -373,7 +401,7 @@ class Stack:
                 p.start()
 
     def stop(self) -> None:
-        for name in [*self.workers, "triggerer", "dag-processor", "scheduler", "api-server"]:
+        for name in [*self.workers, "triggerer", "dag-processor", "scheduler", "api-server", "converter"]:
             if name in self.procs:
                 self.procs[name].stop()
 
@@ -473,6 +501,7 @@ def run_phase(root: Path, pg: Postgres, communes: list[str], docs: list[Path], a
 
     stack = Stack(root, pg, communes, args, tag)
     result: dict[str, Any] = {"phase": tag, "workers": n_workers, "concurrency": args.concurrency,
+                              "converter": args.converter,
                               "communes": len(communes), "dropped": len(docs) * len(communes)}
     fault_log: list[str] = []
     try:
@@ -731,7 +760,13 @@ def main(argv: list[str] | None = None) -> int:
                     "the quarter (a run makes everything due by its day; 0: every day of the quarter, ~25 s each)")
     ap.add_argument("--phases", default="w1,w2,faults", help="comma list of w1, w2, faults")
     ap.add_argument("--concurrency", type=int, default=1, help="task slots per Celery worker (1: a worker is the unit of capacity)")
-    ap.add_argument("--converters", type=int, default=2, help="LibreOffice instances per conversion task")
+    ap.add_argument("--converters", type=int, default=2, help="documents each conversion task converts at once "
+                    "(LibreOffice instances it starts with --converter task; requests in flight with service)")
+    ap.add_argument("--converter", choices=("service", "task"), default="service",
+                    help="service: one shared converter for the host (make run's way); task: each conversion "
+                    "task starts its own LibreOffice pool (before the shared converter)")
+    ap.add_argument("--service-instances", type=int, default=os.cpu_count() or 2,
+                    help="LibreOffice instances of the shared converter (default: CPU cores)")
     ap.add_argument("--pool", type=int, default=0, help="congkhai_converter pool size (default converters x 2)")
     ap.add_argument("--pg-outage", type=int, default=30, help="seconds PostgreSQL is down in the faults phase")
     ap.add_argument("--pg-port", type=int, default=PG_PORT)
@@ -745,7 +780,7 @@ def main(argv: list[str] | None = None) -> int:
 
     ensure_packages()
     busy = [p for p in (args.pg_port, args.redis_port, API_PORT, LOG_PORT, TRIGGER_LOG_PORT,
-                        WORKER_LOG_PORT0, WORKER_LOG_PORT0 + 1) if not port_free(p)]
+                        WORKER_LOG_PORT0, WORKER_LOG_PORT0 + 1, CONVERTER_PORT) if not port_free(p)]
     if busy:
         raise SystemExit(f"ports in use: {busy} (another scale-check running?)")
     root = Path(tempfile.mkdtemp(prefix="congkhai-scale-"))
@@ -801,7 +836,8 @@ def report(results: list[dict[str, Any]], total: float) -> None:
         if r.get("restarts"):
             print(f"    restarted: {r['restarts']}")
         print(f"    runs: {r['runs']}")
-    print(f"total {total} s")
+    conv = {r.get("converter") for r in results}
+    print(f"converter: {', '.join(sorted(c for c in conv if c))}; total {total} s")
 
 
 if __name__ == "__main__":
