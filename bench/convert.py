@@ -11,20 +11,34 @@ table, two-page reports; tests/docgen.py) is converted to PDF/A-2b by:
 The methods are interleaved in rounds (best batch of 3 rounds) so that load from other
 processes on a shared machine falls on all of them alike.
 
+Then, per **task** (what an Airflow task does: convert one case's ``--task-docs`` documents, then
+end), in the same run and interleaved the same way:
+
+a. the host's shared converter (``congkhai converter serve``, started once, warm; the task only
+   sends requests: ``ServiceConverter``);
+b. a per-process pool started by the task (``LocalConverter(2)``: start, convert, close — the
+   behaviour before the shared converter);
+c. one cold ``soffice --convert-to`` call for the task's documents;
+
+each alone, and two tasks at once (two Celery workers on one host), with the LibreOffice memory
+(PSS of every ``soffice.bin``) each way holds.
+
 Prints per-document times (cold: median per file; batches: wall time / N, plus the median
 latency of one job) and the ratios measured in this same run.
 
-    .venv/bin/python bench/convert.py [--n 40] [--cold N]
+    .venv/bin/python bench/convert.py [--n 40] [--cold N] [--tasks 6] [--task-docs 10]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -33,6 +47,7 @@ sys.path.insert(0, str(REPO))
 
 from congkhai.convert import ConvertJob, PdfMetadata, verify_pdf  # noqa: E402
 from congkhai.convert.local import LocalConverter  # noqa: E402
+from congkhai.convert.service import ServiceConverter  # noqa: E402
 from tests.docgen import sample_set  # noqa: E402
 
 PDFA = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'
@@ -53,11 +68,125 @@ def soffice(files: list[Path], outdir: Path, profile: Path) -> float:
     return elapsed
 
 
+def office_pss_mb(root_pid: int | None = None) -> float:
+    """PSS (MB) of every soffice.bin (under ``root_pid`` when given): what the instances really cost."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        pid = int(stat.parent.name)
+        try:
+            if stat.read_text().split("(", 1)[1].split(")")[0] != "soffice.bin":
+                continue
+            if root_pid is not None and root_pid not in _ancestors(pid):
+                continue
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / 1024
+
+
+def _ancestors(pid: int) -> list[int]:
+    out = []
+    while pid > 1:
+        try:
+            pid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            break
+        out.append(pid)
+    return out
+
+
+def _task_jobs(docs, out: Path) -> list[ConvertJob]:
+    return [ConvertJob(d.path, out / f"{d.path.stem}.pdf",
+                       metadata=PdfMetadata(d.title, "Hồ sơ công khai", "UBND thị trấn Kép"),
+                       expect_text=d.expect_text, expect_pages=d.pages) for d in docs]
+
+
+def _check(results) -> None:
+    bad = [r for r in results if not r.ok]
+    if bad:
+        raise SystemExit(f"{len(bad)} failed: {bad[0].error}")
+
+
+def per_task(docs, work: Path, tasks: int, profile: Path) -> None:
+    """Section (a)-(c) of the module docstring: one case's documents per task."""
+    ready = work / "service.ready"
+    t0 = time.perf_counter()
+    env = {k: v for k, v in os.environ.items() if k not in ("CONGKHAI_CONVERTER_URL", "GOTENBERG_URL")}
+    svc = subprocess.Popen([sys.executable, "-m", "congkhai.cli", "converter", "serve", "--port", "0",
+                            "--work-dir", str(work / "service"), "--ready-file", str(ready)],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True)
+    try:
+        while not ready.is_file():
+            if svc.poll() is not None or time.perf_counter() - t0 > 120:
+                raise SystemExit("the shared converter did not start")
+            time.sleep(0.05)
+        svc_start = time.perf_counter() - t0
+        url = ready.read_text().strip()
+        files = [d.path for d in docs]
+        one: dict[str, list[float]] = {"service": [], "pool": [], "soffice": []}
+        two: dict[str, list[float]] = {"service": [], "pool": []}
+        pool_mem: list[float] = []
+
+        def service_task(out: Path) -> float:
+            t = time.perf_counter()
+            with ServiceConverter(url, instances=2) as conv:
+                _check(conv.convert_many(_task_jobs(docs, out)))
+            return time.perf_counter() - t
+
+        def pool_task(out: Path, measure: bool = False) -> float:
+            t = time.perf_counter()
+            with LocalConverter(2) as conv:  # what a task did: start its own pool, convert, close
+                results = conv.convert_many(_task_jobs(docs, out))
+                if measure:
+                    pool_mem.append(office_pss_mb(os.getpid()))
+                _check(results)
+            return time.perf_counter() - t
+
+        def pair(fn, out: Path) -> float:
+            t = time.perf_counter()
+            threads = [threading.Thread(target=fn, args=(out / str(i),)) for i in (1, 2)]
+            for th in threads:
+                th.start()
+            for th in threads:
+                th.join()
+            return time.perf_counter() - t
+
+        for rnd in range(tasks):
+            one["service"].append(service_task(work / f"t-svc-{rnd}"))
+            one["pool"].append(pool_task(work / f"t-pool-{rnd}", measure=True))
+            one["soffice"].append(soffice(files, work / f"t-cold-{rnd}", profile))
+            two["service"].append(pair(service_task, work / f"p-svc-{rnd}"))
+            two["pool"].append(pair(pool_task, work / f"p-pool-{rnd}"))
+        svc_mem = office_pss_mb(svc.pid)  # after work: LibreOffice grows with its first documents
+    finally:
+        svc.terminate()
+        svc.wait(30)
+    med = {k: statistics.median(v) for k, v in one.items()}
+    med2 = {k: statistics.median(v) for k, v in two.items()}
+    n = len(docs)
+    print()
+    print(f"per task: {n} documents (one case), median of {tasks} interleaved rounds")
+    print(f"  shared converter (warm)  : {med['service']:.2f} s/task ({med['service'] / n:.3f} s/doc); "
+          f"started once in {svc_start:.1f} s, LibreOffice PSS {svc_mem:.0f} MB for the host")
+    print(f"  per-task pool of 2       : {med['pool']:.2f} s/task ({med['pool'] / n:.3f} s/doc) incl. its start; "
+          f"LibreOffice PSS {statistics.median(pool_mem):.0f} MB per running task")
+    print(f"  one cold soffice call    : {med['soffice']:.2f} s/task ({med['soffice'] / n:.3f} s/doc)")
+    print(f"  two tasks at once        : shared {med2['service']:.2f} s, per-task pools {med2['pool']:.2f} s "
+          f"(wall for both)")
+    print(f"  => shared vs per-task pool: {med['pool'] / med['service']:.2f}x faster alone, "
+          f"{med2['pool'] / med2['service']:.2f}x with two tasks; vs cold soffice {med['soffice'] / med['service']:.1f}x")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=40, help="number of documents (>= 40 for the report)")
     ap.add_argument("--cold", type=int, default=0, help="cold runs on the first N files only (0: all)")
     ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds (best batch of these)")
+    ap.add_argument("--tasks", type=int, default=6, help="rounds of the per-task comparison (0: skip it)")
+    ap.add_argument("--task-docs", type=int, default=10, help="documents per task (one case)")
+    ap.add_argument("--skip-batch", action="store_true", help="only the per-task comparison")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="congkhai-bench-"))
     try:
@@ -66,11 +195,15 @@ def main() -> None:
         kinds = sorted({d.kind for d in docs})
         print(f"{len(docs)} documents ({len(kinds)} kinds, {sum(d.pages for d in docs)} pages), PDF/A-2b")
 
+        profile = work / "profile-cold"
+        soffice(files[:1], work / "warmup", profile)  # creates the profile: not counted
+        if args.tasks:
+            per_task(docs[: args.task_docs], work, args.tasks, profile)
+        if args.skip_batch:
+            return
         # Rounds interleave every method, so that load from other processes on the machine
         # falls on all of them alike: each round runs a third of the cold files, one raw
         # batch, and one batch on each of our pools (kept warm between rounds, as in a run).
-        profile = work / "profile-cold"
-        soffice(files[:1], work / "warmup", profile)  # creates the profile: not counted
         cold_files = files[: args.cold] if args.cold else files
         cold: list[float] = []
         raw: list[float] = []
