@@ -10,7 +10,7 @@ Scoring a plan item (all on folded text, so accents and OCR slips in diacritics 
 
 **The quarter is a tie-breaker, never a penalty.** Items with the same wording (the "lấy ý kiến
 Nhân dân" items repeated in every quarter's list) are one candidate; the issue quarter picks which of
-them. A document issued outside the quarter its item is planned in (a call-up list issued in January
+them (an undated document of such wording goes to review: its quarter cannot be told). A document issued outside the quarter its item is planned in (a call-up list issued in January
 for an item the plan puts in quarter IV) keeps its item and its confidence, with a note
 (``Classification.note_quarter``) for the quarterly list, not a doubt.
 
@@ -263,6 +263,17 @@ def _ranked(plan: Any, subj: str, ts: str, body_n: str, quarter: int | None, dt_
     return sorted(reps, key=lambda p: -p[0])
 
 
+#: The confidence of an undated document whose item the plan repeats in several quarters (below
+#: ``REVIEW_THRESHOLD``: the issue quarter is what tells those items apart).
+UNDATED_REPEATED = 0.45
+
+
+def _repeated(item: Any, plan: Any) -> bool:
+    """The plan has other items of the item's wording (planned in other quarters)."""
+    title = norm(item.title)
+    return sum(norm(it.title) == title for it in plan.items) > 1
+
+
 def _confidence(s1: float, s2: float, full: float = 4.5) -> float:
     if s1 <= 0:
         return 0.0
@@ -308,6 +319,10 @@ def classify(subject: str | None, doc_type: str | None, issued: dt.date | None, 
         if best is not None and best.law_item == law.law_item:
             conf = max(conf, MIN_REPORTED)  # weak words, but of the right khoản: still the suggestion
 
+    if best is not None and issued is None and conf >= REVIEW_THRESHOLD and _repeated(best, plan):
+        # an undated document of wording the plan repeats each quarter: the quarter cannot be told,
+        # so which of the repeated items it is stays a person's choice (review, with the suggestion)
+        conf = UNDATED_REPEATED
     if best is None or conf < MIN_REPORTED:
         return Classification(None, law.law_item, conf, candidates=cands, **base)
     law_item = best.law_item if conf >= REVIEW_THRESHOLD or law.law_item is None else law.law_item
