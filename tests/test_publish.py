@@ -412,3 +412,37 @@ def test_publish_dag_run(airflow_db, small: dict, tmp_path: Path, monkeypatch: p
     assert "success" in str(run.state)
     index = (tmp_path / "site" / "kep" / "index.html").read_text(encoding="utf-8")
     assert "Đã kết thúc niêm yết gần đây" in index and f"hs-{small['posted']}.html" in index
+
+
+def test_signed_scans_pdf_published_photo_not(tmp_path: Path) -> None:
+    """GIVEN signed scans filed as intake files them (kind signed_scan, ``signed[<key>]`` in the manifest): a
+    PDF scan of the final minutes, a PDF scan of the draft notice and a photo of nothing else
+    THEN both PDF scans are published (the notice's draft PDF still not), the photo is not."""
+    built = make_archive(tmp_path, real_communes(tmp_path))
+    s = built["settings"]
+    folder = Archive(s.archive_root, "kep", index=False).find_case(built["posted"])
+    scans = {}
+    for key, version, src in (("posting_start_ubnd", 2, _pdf(tmp_path / "scan-ubnd.pdf", "scan ubnd")),
+                              ("group_notice", 1, _pdf(tmp_path / "scan-notice.pdf", "scan notice"))):
+        filed = folder.add_file("signed_scan", src, number=None, doc_date=dt.date(2024, 3, 27),
+                                versioned_key=f"signed_scan:{key}", title="bản có chữ ký")
+        scans[key] = (filed, version)
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 64)
+    folder.add_file("signed_scan", photo, number=None, doc_date=dt.date(2024, 3, 27),
+                    versioned_key="signed_scan:posting_start_group:tdp01", title="ảnh")
+
+    def mark(m: dict) -> None:
+        for key, (filed, version) in scans.items():
+            m.setdefault("signed", {})[key] = {"state": "signed", "version": version, "scan": filed.path}
+
+    folder.update(mark)
+    site = tmp_path / "site"
+    build_site(CommuneRun("kep", s), ON, site)
+    hashes = {sha(p) for p in (site / "tep").rglob("*") if p.is_file()}
+    assert {sha(tmp_path / "scan-ubnd.pdf"), sha(tmp_path / "scan-notice.pdf"), sha(built["final"])} <= hashes
+    assert sha(built["notice"]) not in hashes and sha(photo) not in hashes
+    assert not [p for p in (site / "tep").rglob("*") if p.is_file() and p.suffix != ".pdf"]
+    page = (site / f"hs-{built['posted']}.html").read_text(encoding="utf-8")
+    assert "Tải PDF: Biên bản niêm yết tại Bản tin công khai của UBND, bản có chữ ký, đóng dấu</a>" in page
+    assert "Tải PDF: Thông báo gửi trưởng thôn, tổ trưởng tổ dân phố, bản có chữ ký, đóng dấu</a>" in page

@@ -16,6 +16,7 @@ and broadcast days come from what people recorded (``case.evidence``). This modu
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,8 @@ from congkhai.commune import Commune
 from congkhai.errors import CongkhaiError
 from congkhai.evidence import facts_of
 from congkhai.pipeline.context import CommuneRun
+
+log = logging.getLogger(__name__)
 
 #: What each published state is called on the page.
 STATE_LABELS_VI = {"original": "Văn bản gốc", "final": "Bản chính thức", "signed": "Bản có chữ ký, đóng dấu"}
@@ -260,8 +263,19 @@ def public_case(run: CommuneRun, folder: CaseFolder, day: dt.date) -> PublicCase
 
 
 def site_content(run: CommuneRun, day: dt.date) -> SiteContent:
-    """Everything the site shows for the commune on ``day`` (sorted: the same archive, the same site)."""
-    cases = [c for f in run.case_folders() if (c := public_case(run, f, day)) is not None]
+    """Everything the site shows for the commune on ``day`` (sorted: the same archive, the same site).
+
+    A case that cannot be read (a posting answer naming an unknown group…) is left out with a warning:
+    the others are still published; the cockpit shows what to fix."""
+    cases = []
+    for folder in run.case_folders():
+        try:
+            found = public_case(run, folder, day)
+        except CongkhaiError as err:
+            log.warning("public site of %s: case %s left out: %s", run.code, folder.case_id, err)
+            continue
+        if found is not None:
+            cases.append(found)
     cases.sort(key=lambda c: (c.sort_day, c.case_id), reverse=True)
     profile = run.commune_on(day)
     return SiteContent(code=run.code, commune=profile, day=day,
