@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
@@ -206,6 +207,47 @@ class CountingRule(_Model):
     deadline_working_days: int = Field(default=5, ge=1, le=60)
     posting_end_moves_to_working_day: bool = True
     radio_starts_on_posting_day: bool = True
+
+
+_EMAIL = re.compile(r"^[^@\s,;<>{}]+@[^@\s,;<>{}]+\.[^@\s,;<>{}]+$")
+_CONN_ID = re.compile(r"^[A-Za-z0-9_.-]{1,250}$")
+
+
+class Alerts(_Model):
+    """Deadline alerts (cockpit/alerts.py, docs/alerts.md): who receives the morning digest and the
+    overdue alerts. Addresses and connection ids only: the SMTP server, its login and every token of a
+    chat service live in Airflow connections, never here."""
+
+    enabled: bool = True
+    email: list[str] = Field(default_factory=list)
+    apprise: list[str] = Field(default_factory=list)  # Airflow connection ids (type apprise)
+    smtp_conn_id: str = "smtp_default"
+
+    @field_validator("email")
+    @classmethod
+    def _emails(cls, v: list[str]) -> list[str]:
+        bad = [a for a in v if not _EMAIL.match(a)]
+        if bad:
+            raise ValueError(f"địa chỉ e-mail không hợp lệ / invalid e-mail address: {bad}")
+        return v
+
+    @field_validator("apprise")
+    @classmethod
+    def _apprise_ids(cls, v: list[str]) -> list[str]:
+        for x in v:
+            if "://" in x or not _CONN_ID.match(x):
+                raise ValueError(
+                    f"'{x}' không phải mã kết nối Airflow: ghi địa chỉ Apprise (có mã bí mật) vào một kết nối "
+                    "Airflow loại apprise rồi ghi mã kết nối ở đây / not an Airflow connection id: put the "
+                    "Apprise URL (it holds a token) in an Airflow connection and name it here")
+        return v
+
+    @field_validator("smtp_conn_id")
+    @classmethod
+    def _smtp_id(cls, v: str) -> str:
+        if not _CONN_ID.match(v):
+            raise ValueError(f"'{v}' không phải mã kết nối Airflow / not an Airflow connection id")
+        return v
 
 
 # --- a profile that changes over time ---------------------------------------------------------
@@ -518,6 +560,7 @@ class Commune(_Model):
     radio: Radio = Field(default_factory=Radio)
     council: Council
     counting: CountingRule = Field(default_factory=CountingRule)
+    alerts: Alerts = Field(default_factory=Alerts)
     demo: bool = False
     notes: list[str] = Field(default_factory=list)
     _timeline: ProfileTimeline | None = PrivateAttr(default=None)  # the history (dated commune.yaml)
