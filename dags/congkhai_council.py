@@ -1,13 +1,16 @@
 """
-### Báo cáo HĐND / Report to the People's Council
+### Báo cáo kết quả công khai trình HĐND
 
-**When**: every working day at 07:45 (Vietnam); it makes a report only on the day five working
-days before a regular session of the commune's People's Council (the session dates are in
-`communes/<commune>/commune.yaml`, `council.sessions`).
+**Khi nào**: mỗi ngày làm việc lúc 07:45 (giờ Việt Nam); chỉ lập báo cáo vào ngày cách kỳ họp thường
+lệ của Hội đồng nhân dân xã năm ngày làm việc (ngày các kỳ họp ghi trong
+`communes/<xã>/commune.yaml`, mục `council.sessions`). Các ngày khác lượt chạy không làm gì.
 
-**Does**: the report on disclosure results (*Báo cáo kết quả thực hiện công khai*) for the period
-since the previous session's report, counting the cases by Điều 11 item, with the late ones;
-filed in the year folder (`<YYYY>/00_ca-nam/`).
+**Làm gì**: *Báo cáo kết quả thực hiện công khai* cho khoảng thời gian từ báo cáo kỳ trước, đếm hồ sơ
+theo từng khoản của Điều 11, nêu các hồ sơ trễ hạn; lưu vào thư mục cả năm (`<năm>/00_ca-nam/`).
+
+---
+*Report to the People's Council* (English): every working day at 07:45; a report only five working
+days before a regular session; counts the cases by Điều 11 item, with the late ones.
 """
 
 from __future__ import annotations
@@ -27,15 +30,16 @@ from congkhai.airflow.timetable import WorkingDayTimetable
 
 @dag(
     dag_id="congkhai_council",
+    dag_display_name="Báo cáo công khai trình HĐND",
     schedule=WorkingDayTimetable(at="07:45"),
     tags=["congkhai", "calendar"],
     doc_md=__doc__,
     **COMMON_DAG_ARGS,
 )
 def congkhai_council():
-    @task(pool=CONVERTER_POOL)
+    @task(pool=CONVERTER_POOL, task_display_name="Lập báo cáo trình HĐND")
     def produce_council_report(commune: str) -> dict:
-        """The report for the coming regular session, when one is five working days away."""
+        """Báo cáo cho kỳ họp thường lệ sắp tới, khi kỳ họp còn năm ngày làm việc."""
         from congkhai.pipeline.runner import council_for
 
         day = run_day(get_current_context())

@@ -53,6 +53,7 @@ MAX_OPEN_CASES = 10_000
 
 @dag(
     dag_id=EVIDENCE_DAG_ID,
+    dag_display_name="Bằng chứng công khai (việc cần làm của từng hồ sơ)",
     schedule=None,
     start_date=START,
     catchup=False,

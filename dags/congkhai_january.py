@@ -1,17 +1,22 @@
 """
-### Tháng Một / January: the yearly plan and the re-posting of permanent items
+### Tháng Một: kế hoạch công khai năm và niêm yết lại
 
-**When**: on the first working day of January (07:15, Vietnam).
+**Khi nào**: ngày làm việc đầu tiên của tháng Một (07:15, giờ Việt Nam).
 
-**Does**, for every commune:
-1. the yearly disclosure plan (*Kế hoạch thực hiện công khai năm …*) from the commune's
-   `plan-<YYYY>.yaml`, filed in the year folder and posted as plan item 1.1 (permanent posting,
-   with its minutes and the notice to the group leaders);
-2. re-posting minutes dated that day for every permanent item disclosed in earlier years
-   (regulations, codes of conduct, duties, administrative procedures), as the seed requires:
+**Làm gì**, cho từng xã:
+1. *Kế hoạch thực hiện công khai năm …* từ tệp `plan-<năm>.yaml` của xã, lưu vào thư mục cả năm và
+   niêm yết như mục kế hoạch 1.1 (niêm yết thường xuyên, có biên bản và thông báo gửi trưởng thôn,
+   tổ trưởng tổ dân phố);
+2. biên bản niêm yết lại, ghi ngày hôm ấy, cho mọi nội dung niêm yết thường xuyên của các năm trước
+   (quy chế, quy tắc ứng xử, chức năng nhiệm vụ, thủ tục hành chính), như kế hoạch yêu cầu:
    "Tháng 1 hàng năm thay thế bản … niêm yết".
 
-A commune without a plan for the year gets a clear message in the log (add the file).
+Xã chưa có kế hoạch của năm thì nhật ký báo rõ (thêm tệp `plan-<năm>.yaml`, ví dụ bằng lệnh
+`congkhai plan new`).
+
+---
+*January* (English): the yearly plan (posted as item 1.1) and the re-posting minutes of permanent
+items; a commune without a plan for the year gets a clear message.
 """
 
 from __future__ import annotations
@@ -31,15 +36,16 @@ from congkhai.airflow.timetable import WorkingDayTimetable
 
 @dag(
     dag_id="congkhai_january",
+    dag_display_name="Tháng Một: kế hoạch năm và niêm yết lại",
     schedule=WorkingDayTimetable(at="07:15", months=(1,), first_only=True),
     tags=["congkhai", "calendar"],
     doc_md=__doc__,
     **COMMON_DAG_ARGS,
 )
 def congkhai_january():
-    @task(pool=CONVERTER_POOL)
+    @task(pool=CONVERTER_POOL, task_display_name="Lập kế hoạch năm và biên bản niêm yết lại")
     def produce_yearly_plan_and_reposts(commune: str) -> dict:
-        """The yearly plan (posted as item 1.1) and the January re-posting minutes."""
+        """Kế hoạch năm (niêm yết như mục 1.1) và các biên bản niêm yết lại của tháng Một."""
         from congkhai.pipeline.runner import january_for
 
         day = run_day(get_current_context())

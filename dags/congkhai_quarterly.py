@@ -1,14 +1,17 @@
 """
-### Danh sách công khai hằng quý / Quarterly list
+### Danh sách công khai hằng quý
 
-**When**: on the first working day of January, April, July and October (07:30, Vietnam): the
-seed plan's "days 1–5 of the quarter's first month".
+**Khi nào**: ngày làm việc đầu tiên của tháng Một, Tư, Bảy và Mười (07:30, giờ Việt Nam), theo kế
+hoạch: "ngày 1–5 của tháng đầu quý".
 
-**Does**, for every commune: the list of everything disclosed in the previous quarter
-(*Danh sách các nội dung đã thực hiện công khai*), filed in the year folder
-(`<YYYY>/00_ca-nam/`); then, as plan item 1.8, its own posting: start-of-posting minutes at the
-UBND board and every cultural house (posted 90 days: the end minutes follow from the daily DAG)
-and the notice to the group leaders.
+**Làm gì**, cho từng xã: *Danh sách các nội dung đã thực hiện công khai* của quý trước, lưu vào thư
+mục cả năm (`<năm>/00_ca-nam/`); rồi niêm yết chính danh sách ấy (mục kế hoạch 1.8): biên bản niêm
+yết tại bảng tin UBND và nhà văn hóa các tổ dân phố / thôn (niêm yết 90 ngày; biên bản kết thúc do
+DAG hằng ngày lập) và thông báo gửi trưởng thôn, tổ trưởng tổ dân phố.
+
+---
+*Quarterly list* (English): first working day of each quarter; the previous quarter's list and
+its own posting documents (plan item 1.8).
 """
 
 from __future__ import annotations
@@ -21,15 +24,16 @@ from congkhai.airflow.timetable import WorkingDayTimetable
 
 @dag(
     dag_id="congkhai_quarterly",
+    dag_display_name="Danh sách công khai hằng quý",
     schedule=WorkingDayTimetable(at="07:30", months=(1, 4, 7, 10), first_only=True),
     tags=["congkhai", "calendar"],
     doc_md=__doc__,
     **COMMON_DAG_ARGS,
 )
 def congkhai_quarterly():
-    @task(pool=CONVERTER_POOL)
+    @task(pool=CONVERTER_POOL, task_display_name="Lập danh sách quý và văn bản niêm yết")
     def produce_quarterly_list(commune: str) -> dict:
-        """The previous quarter's list and its posting documents."""
+        """Danh sách của quý trước và các văn bản niêm yết danh sách ấy."""
         from congkhai.pipeline.runner import quarterly_for
 
         day = run_day(get_current_context())

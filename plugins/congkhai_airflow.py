@@ -58,8 +58,17 @@ def _nav_links(apps: list) -> list:
     ]
 
 
+def _root_middlewares() -> list:
+    try:  # only an admin deletes DAGs, runs or task instances (congkhai.airflow.auth)
+        from congkhai.airflow.auth import root_middlewares
+    except ImportError:
+        return []
+    return root_middlewares()
+
+
 class CongkhaiPlugin(AirflowPlugin):
     name = "congkhai"
     timetables = _timetables()
     fastapi_apps = _fastapi_apps()
+    fastapi_root_middlewares = _root_middlewares()
     external_views = _nav_links(fastapi_apps)

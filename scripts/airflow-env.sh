@@ -11,7 +11,11 @@ export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="sqlite:///$AIRFLOW_HOME/airflow.db"
 export AIRFLOW__API__HOST=127.0.0.1
 export AIRFLOW__API__PORT=${CONGKHAI_PORT:-8080}
 export AIRFLOW__API__BASE_URL="http://127.0.0.1:${AIRFLOW__API__PORT}"
-export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS="admin:admin"
+# Two logins (docs/deployment.md, "Users and roles"): `canbo`, the commune operator (SimpleAuthManager
+# role `user`: trigger, answer required actions, clear, see the Công khai / Lưu trữ pages; the congkhai
+# plugin refuses it any DELETE of a DAG, run or task), and `admin` for the maintainer. Passwords:
+# $AIRFLOW_HOME/passwords.json (made by scripts/run.sh).
+export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS="admin:admin,canbo:user"
 export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE="$AIRFLOW_HOME/passwords.json"
 export AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL=30
 export AIRFLOW__CORE__DEFAULT_TIMEZONE=Asia/Ho_Chi_Minh

@@ -10,11 +10,19 @@ mkdir -p "$AIRFLOW_HOME"
 # Secrets made once, kept in the git-ignored AIRFLOW_HOME.
 [ -f "$AIRFLOW_HOME/jwt_secret" ] || .venv/bin/python -c 'import secrets;print(secrets.token_urlsafe(64))' > "$AIRFLOW_HOME/jwt_secret"
 export AIRFLOW__API_AUTH__JWT_SECRET="$(cat "$AIRFLOW_HOME/jwt_secret")"
-if [ ! -f "$AIRFLOW_HOME/passwords.json" ]; then
-  .venv/bin/python -c 'import json,secrets;print(json.dumps({"admin": secrets.token_urlsafe(12)}))' > "$AIRFLOW_HOME/passwords.json"
-fi
+# A password for each login of AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS (admin, canbo) that has none yet.
+.venv/bin/python - "$AIRFLOW_HOME/passwords.json" "$AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS" <<'PY'
+import json, os, secrets, sys
+path, users = sys.argv[1], [u.split(":")[0] for u in sys.argv[2].split(",") if u]
+pw = json.load(open(path)) if os.path.exists(path) else {}
+if any(u not in pw for u in users):
+    pw.update({u: secrets.token_urlsafe(12) for u in users if u not in pw})
+    with open(path, "w") as fh:
+        fh.write(json.dumps(pw) + "\n")
+PY
 chmod 600 "$AIRFLOW_HOME/passwords.json" "$AIRFLOW_HOME/jwt_secret"
 PASSWORD=$(.venv/bin/python -c 'import json,sys;print(json.load(open(sys.argv[1]))["admin"])' "$AIRFLOW_HOME/passwords.json")
+OPERATOR_PASSWORD=$(.venv/bin/python -c 'import json,sys;print(json.load(open(sys.argv[1]))["canbo"])' "$AIRFLOW_HOME/passwords.json")
 
 .venv/bin/congkhai init >/dev/null   # the inbox / errors / review / archive folders of every commune
 
@@ -91,7 +99,8 @@ fi
 cat <<INFO
 
   congkhai is running.
-  Airflow UI : $AIRFLOW__API__BASE_URL   (login: admin / $PASSWORD, also in $AIRFLOW_HOME/passwords.json)
+  Airflow UI : $AIRFLOW__API__BASE_URL   (commune staff: canbo / $OPERATOR_PASSWORD; maintainer: admin / $PASSWORD;
+               both in $AIRFLOW_HOME/passwords.json)
   Inbox      : $(.venv/bin/congkhai paths --commune kep | awk '$1=="inbox"{print $2}')   (drop issued documents here)
   Errors     : $(.venv/bin/congkhai paths --commune kep | awk '$1=="errors"{print $2}')
   Archive    : $(.venv/bin/congkhai paths --commune kep | awk '$1=="archive"{print $2}')

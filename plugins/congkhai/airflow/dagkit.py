@@ -16,7 +16,7 @@ from typing import Any
 
 import pendulum
 
-from congkhai.errors import PermanentError
+from congkhai.errors import PermanentError, UsageError
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,8 @@ def fail_fast(func: Callable[..., Any]) -> Callable[..., Any]:
     Retrying a broken template or a bad document only repeats the error (and stalls a replay);
     Airflow fails a task raising ``AirflowFailException`` without retrying it. The Vietnamese
     message is logged first, then carried by the exception (raised ``from`` the original, so the
-    traceback still shows where it came from).
+    traceback still shows where it came from; a :class:`UsageError` — what a person typed in a form —
+    is not chained: its message says everything to fix and the chain would only bury it).
     """
 
     @functools.wraps(func)
@@ -72,6 +73,8 @@ def fail_fast(func: Callable[..., Any]) -> Callable[..., Any]:
             from airflow.sdk.exceptions import AirflowFailException
 
             log.error("%s", err.message_vi)
+            if isinstance(err, UsageError):  # a person's input: the message says it all, no traceback chain
+                raise AirflowFailException(str(err)) from None
             raise AirflowFailException(str(err)) from err
 
     run.congkhai_fail_fast = True  # type: ignore[attr-defined]
@@ -96,6 +99,14 @@ def run_day(context: dict[str, Any]) -> dt.date:
     return pendulum.instance(when).in_timezone(TZ).date()
 
 
+def trigger_day(context: dict[str, Any]) -> dt.date:
+    """The Vietnamese day a run was triggered (its ``run_after``), whatever its logical date says.
+
+    The operator actions use it as "today" (the default of their ``ngay`` field and the latest day a
+    form may give): the trigger form's *Logical date* field decides nothing there."""
+    return pendulum.instance(context["dag_run"].run_after).in_timezone(TZ).date()
+
+
 def all_communes() -> list[str]:
     from congkhai.config import list_communes
 
@@ -118,9 +129,9 @@ def communes_task():
 
     Call it inside a DAG: ``produce.expand(commune=communes_task())``.
     """
-    @task(task_id="communes")
+    @task(task_id="communes", task_display_name="Các xã")
     def communes() -> list[str]:
-        """Every commune configured in this installation (CONGKHAI_ONLY_COMMUNES narrows it)."""
+        """Các xã của bản cài đặt này (CONGKHAI_ONLY_COMMUNES thu hẹp danh sách)."""
         return all_communes()
 
     return communes()

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+import re
+from collections.abc import Sequence
 from typing import Any
 
-from congkhai.archive.store import CaseFolder
+from congkhai.archive.store import Archive, CaseFolder
 from congkhai.case import Case
 from congkhai.errors import UsageError
 from congkhai.pipeline.calendar_jobs import case_end_specs, is_posted
@@ -21,14 +24,73 @@ from congkhai.pipeline.produce import produce
 #: Case fields an operator may correct (the issue date and number name the folder: cancel and re-drop instead).
 #: ``posting_request``: what the document asks to post, where, when, by whom (``intake.cover.PostingRequest``).
 CORRECTABLE = ("subject", "item", "doc_type", "signer", "issuer", "place", "posting_request")
+_CASE_ID = re.compile(r"^\d{8}-[a-z0-9][a-z0-9-]{0,80}$")
+log = logging.getLogger(__name__)
 
 
 def _folder(run: CommuneRun, case_id: str) -> CaseFolder:
     folder = run.archive.find_case(case_id)
     if folder is None or folder.case is None:
-        raise UsageError(f"Không có hồ sơ {case_id} của {run.code}", f"no case {case_id} in {run.code}",
-                         kind="unknown_case", field="case_id")
+        raise unknown_case_error(run.archive, run.code, case_id)
     return folder
+
+
+def _notation_key(text: str) -> str:
+    """``Số 15/QĐ-UBND`` and ``15/qd-ubnd`` -> ``15/qd-ubnd`` (to compare what staff type with the archive)."""
+    from congkhai.textutil import fold
+
+    return re.sub(r"\s+", "", re.sub(r"^\s*so\s*:?\s*(?=\d)", "", fold(text)))
+
+
+def cases_with_number(archive: Archive, text: str) -> list[dict[str, Any]]:
+    """The cases whose document number is ``text`` (``15/QĐ-UBND``), or whose id differs from the case id
+    ``text`` only by its date; newest first. Read from the search index."""
+    from congkhai.archive.index import query_tokens
+
+    suffix = text[9:] if _CASE_ID.match(text) else None
+    want = _notation_key(text)
+    tokens = query_tokens(suffix if suffix else want)
+    if not want or not tokens:
+        return []
+    try:
+        rows = archive.index.query(text=" ".join(tokens))
+    except Exception as err:  # noqa: BLE001 - a suggestion is a help, never a second failure
+        log.warning("no number suggestion for %r: %s", text, err)
+        return []
+    out = [r for r in rows if r["case_id"] and (
+        _notation_key("/".join(x for x in (r["doc_number"], r["doc_code"]) if x)) == want
+        or (suffix is not None and r["case_id"][9:] == suffix))]
+    return sorted(out, key=lambda r: r["issued"] or "", reverse=True)
+
+
+def unknown_case_error(archive: Archive, commune: str, text: str, *, others: Sequence[str] = (),
+                       root: Any = None) -> UsageError:
+    """The Vietnamese error for a case id that is not filed in ``commune``: it names the case(s) holding
+    that document number (``Số văn bản 15/QĐ-UBND thuộc hồ sơ …; chọn hồ sơ đó``), or the commune (of
+    ``others``) the case belongs to, or says how to find a case."""
+    found = cases_with_number(archive, text)
+
+    def describe(r: dict[str, Any]) -> str:
+        issued = dt.date.fromisoformat(r["issued"]).strftime("%d/%m/%Y") if r.get("issued") else "không ngày"
+        return f"{r['case_id']} ({issued} — {(r.get('subject') or '')[:60]})"
+
+    if found:
+        notation = "/".join(x for x in (found[0]["doc_number"], found[0]["doc_code"]) if x) or text
+        if len(found) == 1:
+            vi = f"Số văn bản {notation} thuộc hồ sơ {describe(found[0])}; chọn hồ sơ đó"
+        else:
+            vi = (f"Số văn bản {notation} có ở {len(found)} hồ sơ: " + "; ".join(describe(r) for r in found[:5])
+                  + ". Chọn hồ sơ đúng")
+        return UsageError(vi, f"{text!r} is a document number, not a case id: {[r['case_id'] for r in found]}",
+                          kind="unknown_case", field="case_id")
+    if _CASE_ID.match(text) and root is not None:
+        for other in others:
+            if Archive(root, other).find_case(text) is not None:
+                return UsageError(f"Hồ sơ {text} thuộc xã {other}, không phải {commune}: chọn xã {other}",
+                                  f"case {text} belongs to {other}", kind="unknown_case", field="commune")
+    return UsageError(f"Không có hồ sơ '{text}' của {commune}: chọn hồ sơ trong danh sách (mã hồ sơ — số văn "
+                      "bản — trích yếu) hoặc tìm ở trang Lưu trữ công khai",
+                      f"no case {text} in {commune}", kind="unknown_case", field="case_id")
 
 
 def _remake(run: CommuneRun, folder: CaseFolder, day: dt.date, converter: Any = None) -> dict[str, Any]:
@@ -60,17 +122,18 @@ def record_posting(run: CommuneRun, case_id: str, posted: dt.date, by: str = "",
 
 def record_feedback(run: CommuneRun, case_id: str, text: str, day: dt.date, by: str = "",
                     converter: Any = None) -> dict:
-    """Feedback received during posting: it appears in the end-of-disclosure minutes."""
+    """Feedback received during posting, one opinion a line: it appears in the end-of-disclosure minutes."""
     folder = _folder(run, case_id)
     case = folder.case
     assert case is not None
-    text = text.strip()
-    if not text:
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    if not lines:
         raise UsageError("Nội dung ý kiến phản hồi rỗng", "empty feedback", field="feedback")
-    if text not in case.feedback:
-        case.feedback.append(text)
+    new = [ln for ln in dict.fromkeys(lines) if ln not in case.feedback]
+    if new:
+        case.feedback.extend(new)
         folder.update_case(case)
-    folder.record_event("feedback", text=text, on=day.isoformat(), by=by)
+    folder.record_event("feedback", text="\n".join(lines), on=day.isoformat(), by=by)
     return _remake(run, folder, day, converter)
 
 
