@@ -63,9 +63,13 @@ MAX_OPEN_CASES = 10_000
     default_args=DEFAULT_ARGS,
     doc_md=__doc__,
     params={
-        "commune": Param("kep", type="string", minLength=1, title="Mã xã / commune"),
-        "case_id": Param("", type="string", minLength=1, title="Mã hồ sơ / case id",
-                         description="Ví dụ 20240325-15-qd-ubnd (xem trang Lưu trữ công khai)"),
+        # Free text, not dropdowns: congkhai_issuance starts a run for each new case, before this file is
+        # parsed again (a dropdown would refuse the new case id).
+        "commune": Param("kep", type="string", minLength=1, title="Mã xã",
+                         description="Do congkhai_issuance điền khi lập xong văn bản niêm yết của hồ sơ."),
+        "case_id": Param("", type="string", minLength=1, title="Mã hồ sơ",
+                         description="Do congkhai_issuance điền; mã hồ sơ ghi trên trang Công khai (trang của "
+                                     "hồ sơ), ví dụ 20240325-15-qd-ubnd. Mỗi hồ sơ chỉ có một lượt chạy."),
     },
 )
 def congkhai_evidence():

@@ -84,12 +84,18 @@ def test_feedback_appears_in_the_end_minutes(posted, converter):
     run, cid = posted
     run_daily(run, dt.date(2024, 4, 26), converter)  # posting ended on 25 April: end minutes, case closed
     assert len(pdfs(run, cid, "posting_end")) == 1
-    actions.record_feedback(run, cid, "Ông Nguyễn Văn Tám đề nghị công khai chi tiết khoản chi đường GTNT.",
+    # The form's multi-line field: one opinion a line (blank lines dropped, a repeated line kept once).
+    actions.record_feedback(run, cid, "Ông Nguyễn Văn Tám đề nghị công khai chi tiết khoản chi đường GTNT.\n\n"
+                            "  Bà Lê Thị Hoa hỏi về kinh phí sửa nhà văn hóa.\n"
+                            "Ông Nguyễn Văn Tám đề nghị công khai chi tiết khoản chi đường GTNT.",
                             dt.date(2024, 4, 26), converter=converter)
     versions = pdfs(run, cid, "posting_end")
     assert [f["version"] for f in versions] == [1, 2]
     folder = run.archive.find_case(cid)
+    assert folder.case.feedback == ["Ông Nguyễn Văn Tám đề nghị công khai chi tiết khoản chi đường GTNT.",
+                                    "Bà Lê Thị Hoa hỏi về kinh phí sửa nhà văn hóa."]
     assert "Nguyễn Văn Tám" in text(folder.path / versions[-1]["path"])
+    assert "Lê Thị Hoa" in text(folder.path / versions[-1]["path"])
     assert "Nguyễn Văn Tám" not in text(folder.path / versions[0]["path"])
 
 

@@ -126,3 +126,33 @@ def test_timezone_is_vietnam(dagbag):
         tz = getattr(dag.timetable, "_timezone", None) or getattr(dag.timetable, "timezone", None)
         if tz is not None:
             assert "Ho_Chi_Minh" in str(getattr(tz, "name", tz)), f"{dag_id}: timetable in {tz}"
+
+
+#: DAGs whose names, forms and tasks staff read in Vietnamese (the inbox, issuance and daily DAGs: see theirs).
+VIETNAMESE_NAMED = ("congkhai_action_", "congkhai_dossier", "congkhai_selfcheck", "congkhai_council",
+                    "congkhai_quarterly", "congkhai_january", "congkhai_evidence")
+
+
+def test_display_names_and_forms_are_vietnamese(dagbag):
+    """The UI shows Vietnamese DAG and task names (task ids stay ASCII); every form field has a Vietnamese
+    title; dates are date pickers and no action form asks for free text where a list exists."""
+    def vietnamese(text: str | None) -> bool:
+        return bool(text) and any(ord(c) > 127 for c in text)
+
+    for dag_id, dag in dagbag.dags.items():
+        if not dag_id.startswith(VIETNAMESE_NAMED):
+            continue
+        assert vietnamese(dag.dag_display_name), dag_id
+        for t in dag.tasks:
+            assert t.task_id.isascii(), (dag_id, t.task_id)
+            assert vietnamese(t.task_display_name), (dag_id, t.task_id)
+        for name, p in dag.params.items():
+            if dag_id == "congkhai_evidence":
+                continue  # its conf comes from congkhai_issuance (new cases: free text)
+            assert vietnamese(p.schema.get("title")), (dag_id, name)
+            if name in ("ngay",):
+                assert p.schema["format"] == "date", (dag_id, name)
+            if name == "commune":
+                assert "enum" in p.schema, dag_id
+    year = dagbag.dags["congkhai_dossier"].params.get_param("year").schema
+    assert year["minimum"] >= 2000 and year["maximum"] - year["minimum"] <= 10

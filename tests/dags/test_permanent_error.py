@@ -65,7 +65,7 @@ def test_fail_fast_keeps_transient_errors_and_results():
     from airflow.sdk.exceptions import AirflowFailException
 
     from congkhai.airflow.dagkit import fail_fast
-    from congkhai.errors import PermanentError, TransientError
+    from congkhai.errors import PermanentError, TransientError, UsageError
 
     def work(kind: str) -> str:
         """Doc."""
@@ -82,6 +82,14 @@ def test_fail_fast_keeps_transient_errors_and_results():
     with pytest.raises(AirflowFailException, match="^Mẫu văn bản hỏng / Broken template$") as err:
         wrapped("permanent")
     assert isinstance(err.value.__cause__, PermanentError)
+
+    def typed(day: str) -> None:
+        raise UsageError(f"Ngày '{day}' không phải một ngày", "not a date")
+
+    # What a person typed in a form: the message alone, no chained traceback to bury it.
+    with pytest.raises(AirflowFailException, match="^Ngày 'x' không phải một ngày / not a date$") as err:
+        fail_fast(typed)("x")
+    assert err.value.__cause__ is None and err.value.__suppress_context__
 
 
 @pytest.mark.slow

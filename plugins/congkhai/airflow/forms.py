@@ -255,8 +255,9 @@ def case_params(choices: dict[str, str]) -> dict[str, Any]:
     """The case: a searchable dropdown of the newest cases, and a free-text field for any other."""
     other = param(None, type=["null", "string"], maxLength=120, title="Hồ sơ khác (không có trong danh sách)",
                   description="Chỉ dùng khi hồ sơ không có trong danh sách trên (hồ sơ cũ, hoặc vừa nhận chưa "
-                              "đầy một phút): ghi mã hồ sơ, ví dụ 20240325-15-qd-ubnd. Ghi số văn bản (ví dụ "
-                              "15/QĐ-UBND) thì biểu mẫu báo hồ sơ nào mang số đó. Để trống nếu đã chọn ở trên.")
+                              "đầy một phút): ghi mã hồ sơ, ví dụ 20240325-15-qd-ubnd (chép ở trang Công khai, "
+                              "trang của hồ sơ). Ghi số văn bản (ví dụ 15/QĐ-UBND) thì biểu mẫu báo hồ sơ nào "
+                              "mang số đó. Để trống nếu đã chọn ở trên.")
     if not choices:
         return {
             "case_id": param(None, type=["null", "string"], pattern=CASE_ID_PATTERN, title="Hồ sơ",

@@ -89,7 +89,7 @@ def unknown_case_error(archive: Archive, commune: str, text: str, *, others: Seq
                 return UsageError(f"Hồ sơ {text} thuộc xã {other}, không phải {commune}: chọn xã {other}",
                                   f"case {text} belongs to {other}", kind="unknown_case", field="commune")
     return UsageError(f"Không có hồ sơ '{text}' của {commune}: chọn hồ sơ trong danh sách (mã hồ sơ — số văn "
-                      "bản — trích yếu) hoặc tìm ở trang Lưu trữ công khai",
+                      "bản — trích yếu), hoặc chép mã hồ sơ ở trang Công khai (trang của hồ sơ)",
                       f"no case {text} in {commune}", kind="unknown_case", field="case_id")
 
 
