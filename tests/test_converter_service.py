@@ -277,6 +277,7 @@ def test_absent_service_fallback_none_is_transient_and_local_converts(docs, tmp_
     (Airflow retries it), and with CONGKHAI_CONVERTER_FALLBACK=local it is converted in this process."""
     with socket_closed_port() as url:
         monkeypatch.setenv("CONGKHAI_CONVERTER_URL", url)
+        monkeypatch.setenv("CONGKHAI_CONVERTERS", "1")  # the fallback pool: one LibreOffice is enough here
         monkeypatch.delenv("CONGKHAI_CONVERTER_FALLBACK", raising=False)
         with get_converter() as conv:
             assert isinstance(conv, ServiceConverter) and conv.fallback == "none"
