@@ -147,7 +147,7 @@ def digest_of(run: CommuneRun, day: dt.date, work: DayWork, base_url: str | None
     counts["on_air"] = len(on_air)
     counts["late"] = len(work.late)
     page = f"{base}{COCKPIT_PATH}/?{urlencode({'commune': run.code, 'on': day.isoformat()})}"
-    return Digest(commune=run.code, commune_name=run.commune.name, day=day, counts=counts, actions=actions,
+    return Digest(commune=run.code, commune_name=run.commune_on(day).name, day=day, counts=counts, actions=actions,
                   late=late, on_air=on_air, page_url=page, absolute=bool(base))
 
 
@@ -183,11 +183,12 @@ def digest_message(d: Digest) -> Message:
 def overdue_messages(run: CommuneRun, day: dt.date, work: DayWork, base_url: str | None = None) -> list[Message]:
     """One alert per overdue required action, keyed by case, action and due date."""
     base = (base_url or "").rstrip("/")
+    name = run.commune_on(day).name  # the commune's name that day (a profile may rename it)
     out = []
     for s, a in overdue_actions(work):
         ln = _line(a.section, s, a.title, a.due, True, a.days_late, _case_url(base, run.code, s.case_id, day))
-        subject = nfc(f"QUÁ HẠN: {a.title} — {ln.name} ({s.case_id}) — {run.commune.name}")
-        values = {"ln": ln, "subject": subject, "commune_name": run.commune.name, "day": day,
+        subject = nfc(f"QUÁ HẠN: {a.title} — {ln.name} ({s.case_id}) — {name}")
+        values = {"ln": ln, "subject": subject, "commune_name": name, "day": day,
                   "run_id": f"{run.code}__{s.case_id}", "absolute": bool(base)}
         out.append(Message("overdue", f"overdue:{s.case_id}:{a.section}:{a.due.isoformat() if a.due else ''}",
                            subject, _render("overdue.txt", **values), _render("overdue.html", **values)))
