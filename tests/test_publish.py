@@ -446,3 +446,20 @@ def test_signed_scans_pdf_published_photo_not(tmp_path: Path) -> None:
     page = (site / f"hs-{built['posted']}.html").read_text(encoding="utf-8")
     assert "Tải PDF: Biên bản niêm yết tại Bản tin công khai của UBND, bản có chữ ký, đóng dấu</a>" in page
     assert "Tải PDF: Thông báo gửi trưởng thôn, tổ trưởng tổ dân phố, bản có chữ ký, đóng dấu</a>" in page
+
+
+def test_a_manifest_naming_a_file_outside_its_folder_publishes_nothing(tmp_path: Path) -> None:
+    """GIVEN a (damaged or tampered) manifest whose final names a path outside its case folder THEN that file
+    is not copied into the public site."""
+    built = make_archive(tmp_path, real_communes(tmp_path))
+    s = built["settings"]
+    secret = _pdf(s.archive_root / "secret.pdf", "not public")
+    folder = Archive(s.archive_root, "kep", index=False).find_case(built["posted"])
+    entry = {"kind": "posting_end", "key": "posting_end", "path": "../../../../../secret.pdf", "sha256": sha(secret),
+             "size": secret.stat().st_size, "version": 1, "number": None, "code": "BB-UBND",
+             "doc_date": "2024-04-20", "created": "2024-04-20T09:00:00+07:00", "title": None, "state": "final"}
+    folder.update(lambda m: m["files"].append(entry))
+    site = tmp_path / "site"
+    build_site(CommuneRun("kep", s), ON, site)
+    assert sha(secret) not in {sha(p) for p in site.rglob("*.pdf")}
+    assert "Biên bản kết thúc" not in (site / f"hs-{built['posted']}.html").read_text(encoding="utf-8")

@@ -207,10 +207,13 @@ def _published_files(folder: CaseFolder, detail: CaseDetail, archive_root: Path,
     case_id = detail.status.case_id
     out: list[PublicFile] = []
     own_state = {(f.key, f.version): f.state for f in folder.files(ext="pdf")}
+    case_dir = folder.path.resolve()
 
     def add(row: DocumentRow, rel: str, state: str, label: str) -> None:
         src = archive_root / rel
-        if not src.is_file():
+        # Only a regular file of this case's own folder (a manifest naming another path publishes nothing).
+        if src.is_symlink() or not src.is_file() or not src.resolve().is_relative_to(case_dir):
+            log.warning("public site: %s is not a file of its case folder, not published", rel)
             return
         name = safe_name(Path(rel).name)
         out.append(PublicFile(label=label, state=state, doc_date=row.doc_date, number=row.number, source=src,
