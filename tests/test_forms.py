@@ -231,3 +231,19 @@ def test_the_operator_is_refused_deletion(auth_manager):
                        headers={"Authorization": f"Bearer {canbo}"}).status_code == 200
     assert client.delete("/api/v2/dags/x", headers={"Authorization": f"Bearer {admin}"}).status_code == 204
     assert client.delete("/api/v2/dags/x").status_code == 204  # no token: left to Airflow's own security
+
+
+@pytest.mark.airflow
+def test_the_airflow_api_installs_the_guard(auth_manager):
+    """GIVEN Airflow's own API app, built with the repository's plugins folder WHEN the operator deletes a DAG
+    through it THEN the congkhai plugin's guard answers 403 (the plugin registered it); reading still works."""
+    from airflow.api_fastapi.app import create_app
+    from airflow.api_fastapi.auth.managers.simple.user import SimpleAuthManagerUser
+    from fastapi.testclient import TestClient
+
+    client = TestClient(create_app())
+    canbo = {"Authorization": "Bearer " + auth_manager.generate_jwt(SimpleAuthManagerUser(username="canbo",
+                                                                                         role="user"))}
+    r = client.delete("/api/v2/dags/congkhai_action_cancel", headers=canbo)
+    assert r.status_code == 403 and "Chỉ quản trị viên (admin)" in r.json()["detail"]
+    assert client.get("/api/v2/dags", headers=canbo).status_code == 200
