@@ -118,6 +118,12 @@ def test_check_action_vietnamese_messages(archive):
         _check("feedback", case_id="20240325-15-qd-ubnd", text="\n \n")
     with pytest.raises(UsageError, match="^Chưa sửa trường nào"):
         _check("correct", case_id="20240325-15-qd-ubnd", subject=" ")
+    with pytest.raises(UsageError, match="^Ngày 24/03/2024 trước ngày ban hành văn bản 25/03/2024"):
+        _check("record_posting", case_id="20240325-15-qd-ubnd", ngay="2024-03-24")
+    with pytest.raises(UsageError, match="^Không có mục 'Q9-9' trong kế hoạch công khai năm 2024"):
+        _check("correct", case_id="20240325-15-qd-ubnd", item="Q9-9")
+    with pytest.raises(UsageError, match="^Yêu cầu niêm yết ghi tổ dân phố không có trong commune.yaml: tdp42"):
+        _check("correct", case_id="20240325-15-qd-ubnd", posting_request='{"places": {"groups": ["tdp42"]}}')
 
 
 def test_a_document_number_names_its_case(archive):

@@ -337,8 +337,8 @@ def check_commune(p: dict[str, Any], s: Settings | None = None) -> str:
     return code
 
 
-def check_case(commune: str, p: dict[str, Any], s: Settings | None = None) -> str:
-    """The chosen case id: from the dropdown or the free-text field (exactly one), filed in ``commune``."""
+def check_case(commune: str, p: dict[str, Any], s: Settings | None = None) -> Any:
+    """The chosen case (a ``Case``): from the dropdown or the free-text field (exactly one), filed in ``commune``."""
     from congkhai.archive.store import Archive
     from congkhai.pipeline.actions import unknown_case_error
 
@@ -356,7 +356,7 @@ def check_case(commune: str, p: dict[str, Any], s: Settings | None = None) -> st
     if folder is None or folder.case is None:
         raise unknown_case_error(archive, commune, case_id, others=[c for c in list_communes(s) if c != commune],
                                  root=s.archive_root)
-    return case_id
+    return folder.case
 
 
 def check_action(name: str, p: dict[str, Any], today: dt.date, s: Settings | None = None) -> dict[str, Any]:
@@ -367,9 +367,12 @@ def check_action(name: str, p: dict[str, Any], today: dt.date, s: Settings | Non
     ``UsageError`` in Vietnamese for the first thing to change."""
     s = s or settings()
     commune = check_commune(p, s)
-    case_id = check_case(commune, p, s)
-    out: dict[str, Any] = {"commune": commune, "case_id": case_id}
+    case = check_case(commune, p, s)
+    out: dict[str, Any] = {"commune": commune, "case_id": case.case_id}
     day = _date(p, "ngay", "Ngày", today)
+    if day is not None and day < case.issued:
+        raise UsageError(f"Ngày {_vn(day)} trước ngày ban hành văn bản {_vn(case.issued)}",
+                         f"{day} is before the issue date {case.issued}", kind="bad_form", field="ngay")
     if name == "record_posting":
         if day is None:
             raise UsageError("Chưa ghi ngày niêm yết thực tế: chọn ngày văn bản được dán tại bảng tin "
@@ -398,8 +401,24 @@ def check_action(name: str, p: dict[str, Any], today: dt.date, s: Settings | Non
             raise UsageError(f"Loại văn bản '{changes['doc_type']}' không có trong danh sách "
                              f"({', '.join(doc_type_choices())})", "unknown document type", kind="bad_form",
                              field="doc_type")
+        _check_changes(commune, case, changes, s)
         out["changes"] = changes
     if name != "record_posting":
         out["day"] = (day or today).isoformat()
         out["day_source"] = "form" if day else "run"
     return out
+
+
+def _check_changes(commune: str, case: Any, changes: dict[str, Any], s: Settings) -> None:
+    """The plan item exists in the plan of the case's year; the posting request is valid (what the action
+    itself checks, said before anything is changed)."""
+    from congkhai.pipeline.actions import checked_request
+    from congkhai.pipeline.context import CommuneRun
+
+    run = CommuneRun(commune, s)
+    if changes.get("item"):
+        plan = run.plan(case.issued.year)
+        if plan is not None:
+            plan.item(changes["item"])  # UnknownItem: «Không có mục … trong kế hoạch công khai năm …»
+    if "posting_request" in changes:
+        checked_request(run, case, changes["posting_request"])
