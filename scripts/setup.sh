@@ -25,6 +25,7 @@ APT_PACKAGES=(
 )
 TEST_APT_PACKAGES=(
   chromium                   # the archive page's browser test (driven by Playwright, no browser download)
+  postgresql                 # a throwaway cluster for the PostgreSQL index and register tests (tests/pg_support.py)
 )
 if [ "$WITH_TEST" -eq 1 ]; then APT_PACKAGES+=("${TEST_APT_PACKAGES[@]}"); fi
 

@@ -1,17 +1,11 @@
 """The PostgreSQL index (CONGKHAI_INDEX_URL=postgresql://…) gives the same answers as SQLite.
 
-A private PostgreSQL cluster is started on loopback for this module (Debian's postgresql binaries,
-~3 s); the module is skipped when they are not installed.
+A private PostgreSQL cluster (tests/pg_support.py) is started on loopback for this module (~3 s); the
+module is skipped when the server binaries are not installed.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,54 +14,13 @@ import pytest
 from congkhai.archive import Archive, find, reindex
 from congkhai.archive.index import PostgresIndex
 from tests.archive_support import case, populate, sample_files
-
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.pg_support import pg_cluster
 
 
 @pytest.fixture(scope="module")
 def pg_url() -> Iterator[str]:
-    initdb = shutil.which("initdb") or str(PG_BIN / "initdb")
-    pg_ctl = shutil.which("pg_ctl") or str(PG_BIN / "pg_ctl")
-    if not Path(initdb).exists():
-        pytest.skip("PostgreSQL server binaries not installed")
-    # Directly under /tmp: pytest's own temp dirs are private to the user (0700).
-    base = Path(tempfile.mkdtemp(prefix="congkhai-pg-"))
-    data = base / "data"
-    prefix: list[str] = []
-    if os.geteuid() == 0:  # initdb refuses to run as root: run the cluster as the postgres user
-        if shutil.which("runuser") is None:
-            pytest.skip("running as root without runuser")
-        prefix = ["runuser", "-u", "postgres", "--"]
-        shutil.chown(base, "postgres")
-    port = _free_port()
-    subprocess.run([*prefix, initdb, "-D", str(data), "-U", "congkhai", "--auth=trust", "-E", "UTF8",
-                    "--no-sync"], check=True, capture_output=True, timeout=120)
-    subprocess.run([*prefix, pg_ctl, "-D", str(data), "-w", "-l", str(base / "log"), "-o",
-                    f"-h 127.0.0.1 -p {port} -k {base} -F", "start"], check=True, capture_output=True, timeout=60)
-    try:
-        url = f"postgresql://congkhai@127.0.0.1:{port}/postgres"
-        deadline = time.time() + 20
-        while True:
-            try:
-                import psycopg
-
-                psycopg.connect(url).close()
-                break
-            except Exception:
-                if time.time() > deadline:
-                    raise
-                time.sleep(0.2)
-        yield url
-    finally:
-        subprocess.run([*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True,
-                       timeout=60)
-        shutil.rmtree(base, ignore_errors=True)
+    with pg_cluster() as cluster:
+        yield cluster.url
 
 
 def test_postgres_index_matches_sqlite(tmp_path: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:

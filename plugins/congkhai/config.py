@@ -11,6 +11,10 @@ Every path is per commune, so several communes work side by side in one installa
     $CONGKHAI_DATA/state/<commune>/          the register of official numbers and other state
 
 Defaults put everything under the repository (``communes/`` and ``data/``).
+
+State several hosts share (the register of official numbers) goes to PostgreSQL when
+``CONGKHAI_STATE_URL`` is a ``postgresql://`` URL, or, when that is unset, when ``CONGKHAI_INDEX_URL``
+is one (one database for the province); ``CONGKHAI_STATE_URL=sqlite`` keeps it in ``state/`` even then.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from congkhai.errors import ConfigError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 #: The repository root when running from a checkout (plugins/congkhai -> repo).
@@ -39,6 +45,8 @@ class Settings:
     gotenberg_url: str | None
     converter_instances: int
     index_url: str | None
+    #: PostgreSQL URL of the shared state (see ``state_url_from_env``); None: SQLite under state_dir.
+    state_url: str | None = None
 
     def commune_dir(self, commune: str) -> Path:
         return self.communes_dir / commune
@@ -74,7 +82,36 @@ def settings() -> Settings:
         gotenberg_url=os.environ.get("GOTENBERG_URL") or None,
         converter_instances=int(os.environ.get("CONGKHAI_CONVERTERS", "2")),
         index_url=os.environ.get("CONGKHAI_INDEX_URL") or None,
+        state_url=state_url_from_env(),
     )
+
+
+def is_postgres_url(url: str | None) -> bool:
+    return bool(url) and str(url).startswith(("postgresql://", "postgres://"))
+
+
+def state_url_from_env() -> str | None:
+    """Where the shared state lives: ``CONGKHAI_STATE_URL``, else a PostgreSQL ``CONGKHAI_INDEX_URL``.
+
+    ``None`` means SQLite files under ``CONGKHAI_DATA/state`` (one host, or a shared filesystem with
+    reliable POSIX locks). ``CONGKHAI_STATE_URL=sqlite`` forces that. Any other value is returned as
+    given: the register refuses it (``check_state_url``) rather than silently falling back to SQLite.
+    """
+    explicit = (os.environ.get("CONGKHAI_STATE_URL") or "").strip()
+    if explicit:
+        return None if explicit.lower() == "sqlite" else explicit
+    index = os.environ.get("CONGKHAI_INDEX_URL") or None
+    return index if is_postgres_url(index) else None
+
+
+def check_state_url(url: str) -> str:
+    """``url`` when it is a PostgreSQL URL, else ConfigError (a typo must not split the register)."""
+    if not is_postgres_url(url):
+        raise ConfigError(
+            "CONGKHAI_STATE_URL phải là địa chỉ postgresql://… hoặc 'sqlite'",
+            f"CONGKHAI_STATE_URL must be a postgresql:// URL or 'sqlite' (got {url.split('@')[-1]!r})",
+            kind="bad_setting", field="CONGKHAI_STATE_URL")
+    return url
 
 
 def list_communes(s: Settings | None = None) -> list[str]:

@@ -14,6 +14,11 @@ One SQLite file per commune (``settings.state_dir(commune)/register.sqlite``):
 
 Every assignment runs in one ``BEGIN IMMEDIATE`` transaction: two processes (two Airflow tasks)
 asking at once get two different numbers, and a crash never leaves a half-assigned number.
+
+Several hosts: when ``settings.state_url`` is a PostgreSQL URL (``CONGKHAI_STATE_URL``, else a
+PostgreSQL ``CONGKHAI_INDEX_URL``), ``Register(commune)`` gives a ``PostgresRegister``
+(``register_pg.py``): same methods, same answers, one database for every commune of the province. An
+explicit ``path`` always means this SQLite file.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from congkhai.config import Settings
+from congkhai.config import Settings, check_state_url
 from congkhai.config import settings as _settings
 from congkhai.errors import PermanentError, UsageError
 
@@ -54,6 +59,15 @@ class Issued:
 
 class Register:
     """Official numbers of one commune. Cheap to create; every call opens its own connection."""
+
+    def __new__(cls, commune: str, path: Path | None = None, settings: Settings | None = None,
+                **_backend: object) -> Register:
+        if cls is Register and path is None and (url := (settings or _settings()).state_url):
+            from congkhai.documents.register_pg import PostgresRegister
+
+            check_state_url(url)
+            return super().__new__(PostgresRegister)
+        return super().__new__(cls)
 
     def __init__(self, commune: str, path: Path | None = None, settings: Settings | None = None) -> None:
         self.commune = commune
