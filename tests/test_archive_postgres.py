@@ -14,13 +14,18 @@ import pytest
 from congkhai.archive import Archive, find, reindex
 from congkhai.archive.index import PostgresIndex
 from tests.archive_support import case, populate, sample_files
-from tests.pg_support import pg_cluster
+from tests.pg_support import PgCluster, pg_cluster
 
 
 @pytest.fixture(scope="module")
-def pg_url() -> Iterator[str]:
+def pg() -> Iterator[PgCluster]:
     with pg_cluster() as cluster:
-        yield cluster.url
+        yield cluster
+
+
+@pytest.fixture
+def pg_url(pg: PgCluster) -> str:
+    return pg.url
 
 
 def test_postgres_index_matches_sqlite(tmp_path: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -47,4 +52,20 @@ def test_postgres_index_matches_sqlite(tmp_path: Path, pg_url: str, monkeypatch:
     stats = reindex(pg_root, "kep", pg_url)
     assert stats["entries"] == 5 and stats["pdf_texts_extracted"] == 0
     assert idx.dump("kep") == before
+    idx.close()
+
+
+def test_index_reconnects_after_postgres_restart(pg: PgCluster) -> None:
+    """GIVEN an index opened by a long-lived process WHEN PostgreSQL restarts THEN its next call works on
+    a new connection (a plain PostgresIndex stays dead until the process restarts: every later update
+    marks the index stale, every search fails)."""
+    from congkhai.archive.index_pg import ResilientPostgresIndex
+
+    idx, plain = ResilientPostgresIndex(pg.url), PostgresIndex(pg.url)
+    assert idx.is_built("restart") is False and plain.is_built("restart") is False
+    pg.stop("fast")
+    pg.start()
+    assert idx.is_built("restart") is False
+    with pytest.raises(Exception):  # noqa: B017 (psycopg.OperationalError: the connection was terminated)
+        plain.is_built("restart")
     idx.close()
