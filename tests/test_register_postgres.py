@@ -96,6 +96,13 @@ def test_backend_chosen_by_settings(pg: PgCluster, tmp_path: Path, monkeypatch: 
     monkeypatch.delenv("CONGKHAI_INDEX_URL")
     monkeypatch.setenv("CONGKHAI_STATE_URL", pg.url)
     assert type(Register("kep")) is PostgresRegister
+    # a register travels to another process as what it is (pickle), whatever that process's settings
+    import pickle
+
+    sqlite_reg = Register("kep", path=tmp_path / "r.sqlite")
+    copies = pickle.loads(pickle.dumps([reg, sqlite_reg]))
+    assert [type(r) for r in copies] == [PostgresRegister, Register] and copies[1].path == sqlite_reg.path
+    assert copies[0].lookup(2024, "BB", "k") == 1
 
 
 def test_sqlite_register_is_carried_over_once(pg: PgCluster, tmp_path: Path) -> None:

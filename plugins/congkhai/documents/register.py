@@ -60,9 +60,10 @@ class Issued:
 class Register:
     """Official numbers of one commune. Cheap to create; every call opens its own connection."""
 
-    def __new__(cls, commune: str, path: Path | None = None, settings: Settings | None = None,
+    def __new__(cls, commune: str = "", path: Path | None = None, settings: Settings | None = None,
                 **_backend: object) -> Register:
-        if cls is Register and path is None and (url := (settings or _settings()).state_url):
+        # No commune: pickle re-creating an instance of the class it was (its __dict__ follows).
+        if cls is Register and commune and path is None and (url := (settings or _settings()).state_url):
             from congkhai.documents.register_pg import PostgresRegister
 
             check_state_url(url)
