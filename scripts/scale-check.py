@@ -467,7 +467,9 @@ class Stack:
         return Settings(communes_dir=Path(self.env["CONGKHAI_COMMUNES"]), data_dir=self.data,
                         inbox_root=self.root / "inbox", archive_root=self.root / "archive",
                         templates_dir=REPO / "templates_docx", gotenberg_url=None,
-                        converter_instances=self.args.converters, index_url=None)
+                        converter_instances=self.args.converters, index_url=None,
+                        # the workers number documents in PostgreSQL (their CONGKHAI_INDEX_URL): check that
+                        state_url=self.env.get("CONGKHAI_INDEX_URL"))
 
 
 def wait_runs(stack: Stack, dag_ids: list[str], *, done: Any = None, timeout: float = 1800,
