@@ -1,22 +1,37 @@
 """
 ### Hằng ngày làm việc / Every working day
 
-**When**: 07:00 (Vietnam) on every working day of the Vietnamese calendar: weekends, public
-holidays and Tết are skipped; make-up Saturdays run (timetable `WorkingDayTimetable`). The
-day worked for is the run's logical date, so a backfill makes what would have been made then.
+**Khi nào**: 07:00 (giờ Việt Nam) mỗi ngày làm việc theo lịch Việt Nam: bỏ qua thứ Bảy, Chủ nhật,
+ngày lễ, Tết; chạy cả thứ Bảy làm bù (lịch `WorkingDayTimetable`). Ngày được xử lý là ngày logic
+của lượt chạy, nên chạy bù (backfill) làm đúng những gì lẽ ra đã làm hôm đó.
 
-**Does**, for every commune:
-1. *produce_due_documents*: the radio station's broadcast report once a case's broadcast days
-   are over, and the end-of-disclosure minutes once its posting period ended (the case is then
-   closed).
-2. *check_deadlines*: lists cases not yet posted whose deadline (5 working days) is near or
-   past, cases posted late, and cases **waiting for a person** (*CHỜ XÁC NHẬN*): a required
-   action of `congkhai_evidence` (posting, broadcast, end of posting) not answered by its due
-   date — the case is late until someone answers; its draft documents stay available. **It fails
-   when a case is past its deadline**, so the run turns red in the UI: open its log to see which
-   case and what to do.
-3. *warn_calendar*: prints *CẢNH BÁO* lines when the coming weeks reach a year whose days off are
-   not confirmed (`calendar_vn/<year>.yaml`); it never fails.
+**Làm**, cho mọi xã:
+1. *communes_with_work*: xem nhanh (chỉ đọc `manifest.json` và lịch đã lưu, không lập văn bản) xã
+   nào hôm nay có việc: báo cáo kết quả phát tin khi đã hết các ngày phát thanh, biên bản kết thúc
+   công khai khi hết thời gian niêm yết, hồ sơ cần đóng. Không xã nào có việc thì bước 2 được bỏ qua
+   (*skipped*) — phần lớn các ngày như vậy.
+2. *produce_due_documents* (một lượt cho mỗi xã có việc): lập các văn bản đó (bản PDF/A), đóng hồ
+   sơ đã kết thúc.
+3. *check_deadlines*: in *CẢNH BÁO* khi những tuần tới rơi vào năm chưa có lịch nghỉ được xác nhận
+   (`calendar_vn/<năm>.yaml`); liệt kê hồ sơ chưa niêm yết sắp đến hạn hoặc quá hạn (5 ngày làm
+   việc), hồ sơ niêm yết muộn và hồ sơ **chờ người xác nhận** (*CHỜ XÁC NHẬN*: một việc cần làm của
+   `congkhai_evidence` — niêm yết, phát thanh, kết thúc niêm yết — chưa được trả lời đúng hạn; bản
+   dự thảo vẫn dùng được). **Bước này báo lỗi (đỏ) khi có hồ sơ quá hạn**: mở nhật ký để xem hồ sơ
+   nào và cần làm gì. Bước này chạy song song với bước 1–2, vì hạn niêm yết không phụ thuộc vào
+   các văn bản cuối kỳ.
+
+---
+
+**When**: 07:00 (Vietnam) on every working day of the Vietnamese calendar (weekends, public holidays
+and Tết skipped; make-up Saturdays run). The day worked for is the run's logical date.
+
+**Does**, for every commune: *communes_with_work* looks cheaply (manifests and stored schedules only,
+nothing rendered, no converter) for broadcast reports and end-of-disclosure minutes due today and cases
+to close; with none, *produce_due_documents* is skipped (most days). Otherwise one mapped task per
+commune with work makes them. *check_deadlines* prints the calendar warnings, the cases near or past
+their 5-working-day deadline, those posted late and those **waiting for a person**; **it fails when a
+case is past its deadline** (red in the UI). It runs beside the production: deadlines do not depend on
+the end-of-posting documents.
 """
 
 from __future__ import annotations
@@ -26,7 +41,7 @@ from airflow.sdk import dag, get_current_context
 from congkhai.airflow.dagkit import (
     COMMON_DAG_ARGS,
     CONVERTER_POOL,
-    communes_task,
+    all_communes,
     print_summary,
     run_day,
     task,
@@ -42,51 +57,68 @@ from congkhai.airflow.timetable import WorkingDayTimetable
     **COMMON_DAG_ARGS,
 )
 def congkhai_daily():
+    @task
+    def communes_with_work() -> list[str]:
+        """The communes with a document to make or a case to close today (no rendering, no converter)."""
+        from congkhai.pipeline.runner import daily_work
+
+        day = run_day(get_current_context())
+        work = daily_work(all_communes(), day)
+        for commune, items in work.items():
+            print(f"== {commune} {day}: {len(items)} việc / to do: {', '.join(items)}")
+        if not work:
+            print(f"== {day}: không có văn bản nào đến hạn / nothing due")
+        return sorted(work)
+
     @task(pool=CONVERTER_POOL)
     def produce_due_documents(commune: str) -> dict:
-        """Broadcast reports and end-of-disclosure minutes due today."""
+        """Broadcast reports and end-of-disclosure minutes due today; the cases whose posting ended closed."""
         from congkhai.pipeline.runner import daily_for
 
         day = run_day(get_current_context())
         result = daily_for(commune, day)
         print_summary(f"{commune} {day}", result)
-        return {"commune": commune, "day": day.isoformat(), "deadlines": result["deadlines"],
-                "filed": len(result["filed"])}
+        return {"commune": commune, "day": day.isoformat(), "filed": len(result["filed"]),
+                "closed": result["closed"]}
 
     @task(retries=0)
-    def check_deadlines(result: dict) -> dict:
-        """Fail (red in the UI) when a case is past its disclosure deadline; list those near it."""
-        d = result["deadlines"]
-        for row in d["near"]:
-            print(f"SẮP ĐẾN HẠN {row['deadline']}: {row['case_id']} — {row['subject']} ({row['path']})")
-        for row in d["late"]:
-            print(f"ĐÃ NIÊM YẾT MUỘN {row['working_days_late']} ngày: {row['case_id']} — {row['subject']}")
-        for row in d.get("waiting", []):
-            print(f"CHỜ XÁC NHẬN — {row['title']} (hạn {row['due']}): {row['case_id']} — {row['subject']}: "
-                  f"trả lời trong Required actions (congkhai_evidence, lượt {result['commune']}__{row['case_id']})")
-        for row in d["overdue"]:
-            print(f"QUÁ HẠN {row['working_days_late']} ngày làm việc (hạn {row['deadline']}): "
-                  f"{row['case_id']} — {row['subject']} ({row['path']})")
-        if d["overdue"]:
-            raise RuntimeError(
-                f"{result['commune']}: {len(d['overdue'])} hồ sơ quá hạn công khai chưa niêm yết — "
-                "ghi nhận ngày niêm yết (DAG congkhai_action_record_posting) hoặc hủy hồ sơ / "
-                f"{len(d['overdue'])} case(s) past their deadline"
-            )
-        return {"near": len(d["near"]), "late": len(d["late"]), "waiting": len(d.get("waiting", [])), "overdue": 0}
-
-    @task
-    def warn_calendar() -> list[str]:
-        """Print the warnings about unconfirmed days off in the coming weeks (never fails)."""
+    def check_deadlines() -> dict:
+        """Print the calendar warnings and every commune's deadlines; fail (red) when a case is past its deadline."""
+        from congkhai.pipeline.runner import deadlines_for
         from congkhai.workdays import calendar_warnings
 
-        warnings = calendar_warnings(run_day(get_current_context()))
-        for line in warnings:
+        day = run_day(get_current_context())
+        for line in calendar_warnings(day):
             print(f"CẢNH BÁO: {line}")
-        return warnings
+        counts = {"near": 0, "late": 0, "waiting": 0, "overdue": 0}
+        overdue: list[str] = []
+        for commune in all_communes():
+            d = deadlines_for(commune, day)
+            for row in d["near"]:
+                print(f"{commune} SẮP ĐẾN HẠN {row['deadline']}: {row['case_id']} — {row['subject']} ({row['path']})")
+            for row in d["late"]:
+                print(f"{commune} ĐÃ NIÊM YẾT MUỘN {row['working_days_late']} ngày: {row['case_id']} — "
+                      f"{row['subject']}")
+            for row in d["waiting"]:
+                print(f"{commune} CHỜ XÁC NHẬN — {row['title']} (hạn {row['due']}): {row['case_id']} — "
+                      f"{row['subject']}: trả lời trong Required actions (congkhai_evidence, lượt "
+                      f"{commune}__{row['case_id']})")
+            for row in d["overdue"]:
+                print(f"{commune} QUÁ HẠN {row['working_days_late']} ngày làm việc (hạn {row['deadline']}): "
+                      f"{row['case_id']} — {row['subject']} ({row['path']})")
+            for k in counts:
+                counts[k] += len(d[k])
+            if d["overdue"]:
+                overdue.append(f"{commune}: {len(d['overdue'])}")
+        if overdue:
+            raise RuntimeError(
+                f"{', '.join(overdue)} hồ sơ quá hạn công khai chưa niêm yết — ghi nhận ngày niêm yết "
+                "(DAG congkhai_action_record_posting) hoặc hủy hồ sơ / case(s) past their deadline"
+            )
+        return counts
 
-    warn_calendar()
-    check_deadlines.expand(result=produce_due_documents.expand(commune=communes_task()))
+    produce_due_documents.expand(commune=communes_with_work())
+    check_deadlines()
 
 
 congkhai_daily()

@@ -1,20 +1,34 @@
 """
 ### Hộp thư đến / Inbox intake
 
-**When**: as soon as a document is dropped (an `AssetWatcher` on the inbox: the
-`InboxTrigger` polls every commune's inbox and fires for each new file whose size and mtime
-stayed unchanged for 5 s), and every 10 minutes as a safety net (watchers miss events; network
-shares send none). Several drops may collapse into one run: each run processes *every* file.
+**Khi nào**: ngay khi có văn bản được thả vào hộp thư (bộ theo dõi `InboxTrigger` kiểm tra hộp thư
+của mọi xã mỗi 2 giây, báo khi một tệp giữ nguyên kích thước và thời điểm sửa trong 5 giây), và
+10 phút một lần để quét lại cho chắc. Nhiều lần thả có thể gộp thành một lượt chạy: mỗi lượt xử lý
+*mọi* tệp.
 
-**Reads**: `$CONGKHAI_INBOX/<commune>/` (subfolders named after a plan item, e.g. `Q1-7/`, and
-`<name>.yaml` sidecars override the classification).
+**Đọc**: `$CONGKHAI_INBOX/<xã>/` (thư mục con mang mã nội dung kế hoạch, ví dụ `Q1-7/`, và tệp kèm
+`<tên>.yaml` quyết định thay cho việc tự phân loại).
 
-**Writes**: each readable, classified document becomes a **case** in the archive (its original
-byte-identical, `manifest.json`), then the original leaves the inbox. Unreadable, encrypted,
-empty, oversized or hostile files go to `errors/<commune>/` with a `.txt` saying in Vietnamese
-what to fix; documents the classifier is unsure of go to `review/<commune>/`. Nothing is ever
-deleted. New cases are announced on the `congkhai://cases` asset, which starts
-`congkhai_issuance`.
+**Ghi**: mỗi văn bản đọc và phân loại được thành một **hồ sơ** trong kho lưu trữ (bản gốc giữ
+nguyên từng byte, `manifest.json`), rồi mới rời hộp thư. Tệp không đọc được, có mật khẩu, rỗng,
+quá lớn hoặc nguy hiểm chuyển sang `errors/<xã>/` kèm tệp `.txt` nói rõ cần sửa gì; văn bản chưa
+chắc thuộc nội dung nào chuyển sang `review/<xã>/`. Không xoá tệp nào. Các hồ sơ mới được báo trên
+tài sản `congkhai://cases`, khởi động `congkhai_issuance`; một lượt không có hồ sơ mới được đánh
+dấu *skipped*.
+
+---
+
+**When**: as soon as a document is dropped (an `AssetWatcher` on the inbox: the `InboxTrigger` polls
+every commune's inbox every 2 s and fires for each new file whose size and mtime stayed unchanged for
+5 s), and every 10 minutes as a safety net (watchers miss events; network shares send none).
+
+**Does**, in one task (`take_inbox`, no hop between steps): the communes the file events name (every
+commune on a timed run), for each one claim every stable file, read it, classify it, file it as a case
+(unusable files to `errors/`, uncertain ones to `review/`; nothing is deleted), then announce every
+case filed and not yet taken by the pipeline on the `congkhai://cases` asset, which starts
+`congkhai_issuance`. A run with no such case is *skipped* (no event). One commune's failure does not
+stop the others; the task then fails after announcing nothing, and its retry announces them all
+(the pending list keeps every case until the pipeline has taken it).
 """
 
 from __future__ import annotations
@@ -28,11 +42,24 @@ from airflow.sdk import (
     get_current_context,
 )
 
-from congkhai.airflow.dagkit import CASES_URI, COMMON_DAG_ARGS, INBOX_URI, TZ, all_communes, run_day, task
+from congkhai.airflow.dagkit import CASES_URI, COMMON_DAG_ARGS, INBOX_URI, TZ, all_communes, task
 from congkhai.intake.trigger import InboxTrigger
 
 INBOX = Asset(INBOX_URI, watchers=[AssetWatcher(name="congkhai_inbox_watcher", trigger=InboxTrigger())])
 CASES = Asset(CASES_URI)
+
+
+def communes_named(ctx: dict) -> list[str]:
+    """The communes named by the triggering file events; every commune on a timed run."""
+    known = all_communes()
+    named: set[str] = set()
+    for events in (ctx.get("triggering_asset_events") or {}).values():
+        for ev in events:
+            extra = ev.extra or {}
+            payload = extra.get("payload") if isinstance(extra.get("payload"), dict) else extra
+            if payload.get("commune"):
+                named.add(payload["commune"])
+    return sorted(c for c in named if c in known) or known
 
 
 @dag(
@@ -43,54 +70,22 @@ CASES = Asset(CASES_URI)
     **COMMON_DAG_ARGS,
 )
 def congkhai_inbox():
-    @task
-    def communes_to_scan() -> list[str]:
-        """The communes named by the triggering file events; every commune on a timed run."""
-        ctx = get_current_context()
-        known = all_communes()
-        named: set[str] = set()
-        for events in (ctx.get("triggering_asset_events") or {}).values():
-            for ev in events:
-                extra = ev.extra or {}
-                payload = extra.get("payload") if isinstance(extra.get("payload"), dict) else extra
-                if payload.get("commune"):
-                    named.add(payload["commune"])
-        return sorted(c for c in named if c in known) or known
-
-    @task
-    def take_inbox(commune: str) -> dict:
-        """Claim every stable file of the commune's inbox, read it, classify it, file it as a case."""
-        from congkhai.intake.claim import process_inbox
-
-        ctx = get_current_context()
-        report = process_inbox(commune, now=ctx.get("logical_date") or ctx["dag_run"].run_after)
-        print(f"== {commune}: {len(report.new)} new case(s), {len(report.duplicates)} duplicate(s), "
-              f"{len(report.review)} to review, {len(report.errors)} set aside, {len(report.waiting)} still copying")
-        for c in report.cases:
-            print(f"   case {c.case_id}: {c.number_notation} {c.issued} {c.item} — {c.subject}")
-        for e in report.errors:
-            print(f"   ! {e.get('name')}: {e.get('message')}")
-        for r in report.review:
-            print(f"   ? {r.get('name')}: {r.get('message', '')}")
-        return {"commune": commune, "day": run_day(ctx).isoformat(),
-                "cases": [c.to_dict() for c in report.cases],
-                "errors": report.errors, "review": report.review, "duplicates": report.duplicates}
-
     @task(outlets=[CASES])
-    def announce_cases(reports: list[dict]) -> list[dict]:
-        """Hand the new cases to the disclosure pipeline (an event on the cases asset)."""
+    def take_inbox() -> dict:
+        """Claim, read, classify and file every stable file of the named communes; announce the new cases."""
         from airflow.sdk.exceptions import AirflowSkipException
 
-        cases = [{"commune": r["commune"], "case_id": c["case_id"], "item": c.get("item"),
-                  "subject": c.get("subject"), "issued": c.get("issued"), "number": c.get("doc_number"),
-                  "code": c.get("doc_code")}
-                 for r in reports for c in r["cases"]]
-        if not cases:
-            raise AirflowSkipException("no new case")
-        get_current_context()["outlet_events"][CASES].extra = {"cases": cases}
-        return cases
+        from congkhai.pipeline.runner import take_inboxes
 
-    announce_cases(take_inbox.expand(commune=communes_to_scan()))
+        ctx = get_current_context()
+        taken = take_inboxes(communes_named(ctx), now=ctx.get("logical_date") or ctx["dag_run"].run_after,
+                             echo=print)
+        if not taken["cases"]:
+            raise AirflowSkipException("không có hồ sơ mới / no new case")
+        ctx["outlet_events"][CASES].extra = {"cases": taken["cases"]}
+        return taken
+
+    take_inbox()
 
 
 congkhai_inbox()

@@ -116,6 +116,45 @@ def _drop(files: list[Path], src_root: Path, inbox: Path) -> None:
         os.utime(dest, (old, old))
 
 
+def parse_once() -> Any:
+    """Make ``dag.test()`` parse the DAG folder once per replay instead of once per run.
+
+    Airflow 3's ``dag.test()`` parses its whole bundle (every DAG file) and syncs it to the metadata DB
+    on every call, so that the targets of ``TriggerDagRunOperator`` exist (apache/airflow#64884). The DAG
+    files do not change during a replay: the first parse is kept and synced once (the sync is
+    idempotent per DAG hash), which saves about 0.5 s per run — a third of a no-op day. Returns the
+    function that puts Airflow's own back."""
+    from airflow.dag_processing import dagbag as mod
+
+    real_bag, real_sync = mod.BundleDagBag, mod.sync_bag_to_db
+    bags: dict[tuple[str, str], Any] = {}
+    synced: set[tuple[int, str, Any]] = set()
+
+    def bundle_bag(*args: Any, **kwargs: Any) -> Any:
+        key = (str(kwargs.get("dag_folder")), str(kwargs.get("bundle_name")))
+        if args or key not in bags:
+            bag = real_bag(*args, **kwargs)
+            if args:
+                return bag
+            bags[key] = bag
+        return bags[key]
+
+    def sync_once(dagbag: Any, bundle_name: str, bundle_version: Any = None, *args: Any, **kwargs: Any) -> Any:
+        key = (id(dagbag), bundle_name, bundle_version)
+        if key in synced:
+            return None
+        out = real_sync(dagbag, bundle_name, bundle_version, *args, **kwargs)
+        synced.add(key)
+        return out
+
+    mod.BundleDagBag, mod.sync_bag_to_db = bundle_bag, sync_once
+
+    def restore() -> None:
+        mod.BundleDagBag, mod.sync_bag_to_db = real_bag, real_sync
+
+    return restore
+
+
 def replay(commune: str, year: int, inbox: Path, archive: Path, *, data: Path | None = None,
            date_from: dt.date | None = None, date_to: dt.date | None = None, repo: Path | None = None,
            verbose: bool = False, answers: Path | None = None) -> ReplayReport:
@@ -186,6 +225,7 @@ def replay(commune: str, year: int, inbox: Path, archive: Path, *, data: Path | 
         if verbose:
             print(f"{when:%Y-%m-%d %H:%M} {dag_id}: {state}", flush=True)
 
+    restore = parse_once()
     try:
         while day <= last:
             if recorded_answers:
@@ -211,6 +251,7 @@ def replay(commune: str, year: int, inbox: Path, archive: Path, *, data: Path | 
         if (run.archive.commune_dir / f"{year:04d}").is_dir():
             run_dag("congkhai_dossier", at(last, "18:00"), {"commune": commune, "year": year})
     finally:
+        restore()
         close_shared()
 
     # -- summary from the archive itself

@@ -32,6 +32,7 @@ from congkhai.documents.context.request import Asked
 from congkhai.pipeline.context import CommuneRun, schedule_record
 from congkhai.pipeline.issuance import issuance_specs, repost, spec
 from congkhai.pipeline.produce import DocSpec, produce, resolve_folder
+from congkhai.schedule import Schedule
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 #: Working days before a regular People's Council session on which its report is made.
@@ -67,6 +68,26 @@ def end_places(run: CommuneRun, folder: CaseFolder, case: Case) -> list[str | No
     return [None, *codes]
 
 
+def _due_ends(run: CommuneRun, folder: CaseFolder, case: Case, schedule: Schedule, day: dt.date, *,
+               remake: bool = False) -> list[tuple[str, str, str | None]]:
+    """``(kind, key, group)`` of the broadcast report and the end minutes of one posted case due on ``day``
+    and not made yet (with ``remake``, also those already made): the one rule, read off the manifest and
+    the schedule, nothing rendered."""
+    out: list[tuple[str, str, str | None]] = []
+    due = schedule.broadcast_report_due
+    if run.commune.has_radio and due and ((due <= day and not _has(folder, "broadcast_report"))
+                                          or (remake and _has(folder, "broadcast_report"))):
+        out.append(("broadcast_report", "broadcast_report", None))
+    end = schedule.posting_end
+    if end and not schedule.permanent:
+        for group in end_places(run, folder, case):
+            key = f"posting_end:{group}" if group else "posting_end"
+            made = _has(folder, key)
+            if (end <= day and not made) or (remake and made):
+                out.append(("posting_end", key, group))
+    return out
+
+
 def case_end_specs(run: CommuneRun, folder: CaseFolder, day: dt.date, *, remake: bool = False) -> list[DocSpec]:
     """The broadcast report and the end minutes of one posted case that are due on ``day`` and not made
     yet; with ``remake``, also those already made (a person recorded something: new versions)."""
@@ -80,39 +101,58 @@ def case_end_specs(run: CommuneRun, folder: CaseFolder, day: dt.date, *, remake:
     ref = f"case:{case.case_id}"
     build = dict(case=case, item=item, schedule=schedule)
     specs: list[DocSpec] = []
-    due = schedule.broadcast_report_due
-    if run.commune.has_radio and due and ((due <= day and not _has(folder, "broadcast_report"))
-                                          or (remake and _has(folder, "broadcast_report"))):
-        specs.append(spec(run, "broadcast_report", "broadcast_report", ref,
-                          f"Báo cáo kết quả phát tin: {case.subject}", due, **build))
-    end = schedule.posting_end
-    if end and not schedule.permanent:
-        made_on = run.calendar.next_working_day(end)  # an end minute certifies "to the end of" its last day
-        for group in end_places(run, folder, case):
-            key = f"posting_end:{group}" if group else "posting_end"
-            made = _has(folder, key)
-            if (end <= day and not made) or (remake and made):
-                where = f" tại {run.commune.group(group).cultural_house}" if group else ""
-                specs.append(spec(run, "posting_end", key, ref, f"Biên bản kết thúc công khai{where}: {case.subject}",
-                                  end, group=group, date=made_on, **build))
+    for kind, key, group in _due_ends(run, folder, case, schedule, day, remake=remake):
+        if kind == "broadcast_report":
+            specs.append(spec(run, "broadcast_report", key, ref, f"Báo cáo kết quả phát tin: {case.subject}",
+                              schedule.broadcast_report_due, **build))
+        else:
+            assert schedule.posting_end is not None
+            made_on = run.calendar.next_working_day(schedule.posting_end)  # "to the end of" its last day
+            where = f" tại {run.commune.group(group).cultural_house}" if group else ""
+            specs.append(spec(run, "posting_end", key, ref, f"Biên bản kết thúc công khai{where}: {case.subject}",
+                              schedule.posting_end, group=group, date=made_on, **build))
     return specs
+
+
+def _open_posted(run: CommuneRun, day: dt.date) -> list[tuple[CaseFolder, Case, Schedule]]:
+    """The open cases issued by ``day`` whose posting documents exist, with their schedules."""
+    out = []
+    for folder in run.case_folders():
+        case = folder.case
+        if case is None or case.status != "open" or case.issued > day or not _posted(folder):
+            continue
+        schedule = run.schedule_of(case)
+        if schedule is not None:
+            out.append((folder, case, schedule))
+    return out
+
+
+def _closes(schedule: Schedule, day: dt.date) -> bool:
+    return bool(schedule.posting_end and schedule.posting_end <= day and not schedule.permanent)
 
 
 def daily_specs(run: CommuneRun, day: dt.date) -> tuple[list[DocSpec], list[str]]:
     """Broadcast reports and end minutes due on ``day``; also the cases to close once they are filed."""
     specs: list[DocSpec] = []
     closing: list[str] = []
-    for folder in run.case_folders():
-        case = folder.case
-        if case is None or case.status != "open" or case.issued > day or not _posted(folder):
-            continue
-        schedule = run.schedule_of(case)
-        if schedule is None:
-            continue
+    for folder, case, schedule in _open_posted(run, day):
         specs += case_end_specs(run, folder, day)
-        if schedule.posting_end and schedule.posting_end <= day and not schedule.permanent:
+        if _closes(schedule, day):
             closing.append(case.case_id)
     return specs, closing
+
+
+def daily_work(run: CommuneRun, day: dt.date) -> list[str]:
+    """What ``run_daily`` would do on ``day``, found cheaply (the manifests and the stored schedules,
+    nothing rendered, no converter): ``<case_id>/<key>`` of each document due and not made,
+    ``<case_id>/close`` of each case to close. Empty: nothing to make that day (the daily DAG then
+    skips its production step; the deadline check runs all the same)."""
+    out: list[str] = []
+    for folder, case, schedule in _open_posted(run, day):
+        out += [f"{case.case_id}/{key}" for _, key, _ in _due_ends(run, folder, case, schedule, day)]
+        if _closes(schedule, day):
+            out.append(f"{case.case_id}/close")
+    return out
 
 
 def deadline_check(run: CommuneRun, day: dt.date) -> dict[str, list[dict[str, Any]]]:
@@ -419,7 +459,7 @@ def run_council(run: CommuneRun, day: dt.date, converter: Any = None) -> dict[st
     return {"day": day.isoformat(), "session": session.isoformat(), **produce(run, [s], converter).to_dict()}
 
 
-__all__ = ["daily_specs", "deadline_check", "run_council", "run_daily", "run_january",
+__all__ = ["daily_specs", "daily_work", "deadline_check", "run_council", "run_daily", "run_january",
            "run_quarterly", "schedule_record", "waiting_documents"]
 
 

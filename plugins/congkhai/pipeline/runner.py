@@ -131,3 +131,61 @@ def cases_needing_evidence(commune: str, case_ids: list[str]) -> list[str]:
 def dossier_for(commune: str, year: int) -> dict[str, Any]:
     with converter() as conv:
         return calendar_jobs.assemble_year_dossier(CommuneRun(commune), year, conv)
+
+
+def _announced(commune: str, case: Any) -> dict[str, Any]:
+    return {"commune": commune, "case_id": case.case_id, "item": case.item, "subject": case.subject,
+            "issued": case.issued.isoformat() if case.issued else None, "number": case.doc_number,
+            "code": case.doc_code}
+
+
+def take_inboxes(communes: list[str], now: dt.datetime, echo: Any = None) -> dict[str, Any]:
+    """The inbox task: intake of each commune's inbox (``process_inbox``) in turn, then what to announce —
+    every case filed and not yet taken by the pipeline (``pending_cases``), of every commune.
+
+    A commune whose intake raises does not stop the others: its error is raised once every commune has
+    been taken (the task's retry announces everything again; nothing pending is ever lost)."""
+    from congkhai.intake.claim import process_inbox
+
+    say = echo or (lambda _line: None)
+    cases: list[dict[str, Any]] = []
+    reports: list[dict[str, Any]] = []
+    first_error: BaseException | None = None
+    for commune in communes:
+        try:
+            report = process_inbox(commune, now=now)
+        except Exception as err:  # noqa: BLE001 - raised below, after the other communes
+            say(f"!! {commune}: {err}")
+            first_error = first_error or err
+            continue
+        say(f"== {commune}: {len(report.new)} hồ sơ mới / new case(s), {len(report.duplicates)} trùng / duplicate(s), "
+            f"{len(report.review)} chờ xem / to review, {len(report.errors)} để riêng / set aside, "
+            f"{len(report.waiting)} đang chép / still copying")
+        for c in report.cases:
+            say(f"   case {c.case_id}: {c.number_notation} {c.issued} {c.item} — {c.subject}")
+        for e in report.errors:
+            say(f"   ! {e.get('name')}: {e.get('message')}")
+        for r in report.review:
+            say(f"   ? {r.get('name')}: {r.get('message', '')}")
+        cases += [_announced(commune, c) for c in report.cases]
+        reports.append({"commune": commune, "new": report.new, "errors": len(report.errors),
+                        "review": len(report.review), "duplicates": len(report.duplicates)})
+    if first_error is not None:
+        raise first_error
+    return {"cases": cases, "communes": reports}
+
+
+def daily_work(communes: list[str], day: dt.date) -> dict[str, list[str]]:
+    """The communes with something for the daily job to do on ``day`` (``calendar_jobs.daily_work``:
+    manifests and stored schedules only, no converter), with what: the daily DAG's first, cheap step."""
+    out = {}
+    for code in communes:
+        work = calendar_jobs.daily_work(CommuneRun(code), day)
+        if work:
+            out[code] = work
+    return out
+
+
+def deadlines_for(commune: str, day: dt.date) -> dict[str, list[dict[str, Any]]]:
+    """Cases near or past their deadline, posted late, waiting for a person (no converter)."""
+    return calendar_jobs.deadline_check(CommuneRun(commune), day)
