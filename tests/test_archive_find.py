@@ -53,8 +53,9 @@ def test_text_search_ignores_diacritics_and_case(root: Path) -> None:
     assert ids(find(root, "kep", text="ho ngheo")) == ["20240202-15-qd-ubnd"]
     assert ids(find(root, "kep", text="HỘ NGHÈO")) == ["20240202-15-qd-ubnd"]
     assert ids(find(root, "kep", text="dong quan")) == ids(find(root, "kep", text="Đồng Quan"))
-    assert ids(find(root, "kep", text="DONG QUAN")) == ["20240110-20-qd-ubnd", "20240202-15-qd-ubnd",
-                                                        "20240306-07-kh-ubnd"]  # the minutes' PDF text
+    # In the subject of the road case (first: the best match), in the minutes' PDF text of two others.
+    found = ids(find(root, "kep", text="DONG QUAN"))
+    assert found[0] == "20240306-07-kh-ubnd" and sorted(found[1:]) == ["20240110-20-qd-ubnd", "20240202-15-qd-ubnd"]
     assert ids(find(root, "kep", text="duong giao thong")) == ["20240306-07-kh-ubnd"]
     # "thiên tai" is in the subject of the 2023 case and in the text of the quarterly list's PDF
     assert ids(find(root, "kep", text="thien tai")) == ["20231229-50-qd-ubnd", "00_ca-nam"]
@@ -74,7 +75,8 @@ def test_item_kind_and_per_year_entries(root: Path) -> None:
         "subject": "Danh mục thông tin đã công khai quý I năm 2024", "path": "kep/2024/00_ca-nam",
         "files": [{"kind": "quarterly_list",
                    "path": "kep/2024/00_ca-nam/08_danh-muc-cong-khai-quy_2024-q1_so-01-TB-UBND_v1.pdf",
-                   "sha256": q["files"][0]["sha256"], "version": 1}],
+                   "sha256": q["files"][0]["sha256"], "version": 1, "doc_date": "2024-04-02", "number": 1,
+                   "code": "TB-UBND", "state": "draft"}],
     }
     assert (root / q["files"][0]["path"]).is_file()
     with pytest.raises(UsageError):
@@ -156,6 +158,11 @@ def test_year_documents_calendar_counts_and_years(root: Path) -> None:
 
     (q,) = find(root, "kep", year_documents=True)
     assert q["case_id"] is None and q["path"] == "kep/2024/00_ca-nam"
+    # The page's calendar: cases by their issue date only (what the cards show), no per-year documents.
+    assert calendar_counts(root, "kep", "2024-01-01", "2024-12-31", issued_only=True, cases_only=True) == {
+        "2024-01-10": 1, "2024-02-02": 1, "2024-03-06": 1}
+    assert calendar_counts(root, "kep", "2024-01-01", "2024-12-31", by_month=True, issued_only=True,
+                           cases_only=True) == {"2024-01": 1, "2024-02": 1, "2024-03": 1}
     days = calendar_counts(root, "kep", "2024-01-01", "2024-12-31")
     assert days == {"2024-01-10": 1, "2024-01-12": 1, "2024-02-02": 1, "2024-02-05": 1, "2024-03-06": 2,
                     "2024-04-02": 1}
@@ -185,3 +192,114 @@ def test_cli_shows_a_page_by_default_and_says_so_on_stderr(root: Path, monkeypat
     assert "Tổng: 5 kết quả, hiển thị 1–2" in r.stdout
     r = CliRunner().invoke(app, ["find", "--archive", str(root), "--all", "--limit", "3"])
     assert r.exit_code == 2 and "không dùng cả hai" in r.stderr
+
+
+def _text_pdf(path: Path, lines: list[str]) -> Path:
+    """A one-page PDF with this (ASCII-folded) text: the benchmark's maker, fast enough for many files."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_archive", Path(__file__).parent.parent / "bench" / "archive.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    path.write_bytes(mod.text_pdf(lines))
+    return path
+
+
+def test_boilerplate_of_generated_documents_ranks_below_the_source_and_subject(tmp_path: Path) -> None:
+    """GIVEN three cases whose generated minutes all say "thủ tục hành chính … Zalo", one whose subject
+    and one whose original are about administrative procedures WHEN searching "thu tuc hanh chinh" THEN
+    every case matches but the subject's and the original's come first, in that order (issue 16, 8)."""
+    from congkhai.archive import Archive
+    from tests.archive_support import case
+
+    a = Archive(tmp_path / "archive", "kep")
+    boiler = ["BIEN BAN NIEM YET", "Giai quyet thu tuc hanh chinh tai bo phan mot cua; nhan tin qua Zalo"]
+    subjects = {"11": "Công bố thủ tục hành chính mới ban hành", "12": "Phê duyệt danh sách hộ nghèo",
+                "13": "Giao dự toán ngân sách"}
+    bodies = {"11": ["QUYET DINH", "Cong bo danh muc"], "12": ["QUYET DINH", "Danh sach ho ngheo"],
+              "13": ["QUYET DINH", "Du toan; thu tuc hanh chinh ve ngan sach duoc niem yet"]}
+    for i, (number, subject) in enumerate(subjects.items()):
+        f = a.open_case(case(dt.date(2024, 3, 1 + i), number, subject=subject, item=None))
+        f.add_original(_text_pdf(tmp_path / f"o{number}.pdf", bodies[number]))
+        f.add_file("posting_start_ubnd", _text_pdf(tmp_path / f"g{number}.pdf", boiler + [number]), number=int(number),
+                   doc_date=dt.date(2024, 3, 5), versioned_key="posting_start_ubnd", state="draft")
+    root = tmp_path / "archive"
+    found = [r["doc_number"] for r in find(root, "kep", text="thu tuc hanh chinh")]
+    assert found == ["11", "13", "12"]
+    assert sorted(r["doc_number"] for r in find(root, "kep", text="zalo")) == ["11", "12", "13"]
+
+
+def test_snippets_keep_the_diacritics_and_mark_every_word(root: Path) -> None:
+    """GIVEN the poverty case (its original's PDF says "hộ nghèo, hộ cận nghèo") WHEN searching without
+    diacritics, with snippets THEN the passage comes from the original with the words as written."""
+    (r,) = find(root, "kep", text="ho ngheo", snippets=True)
+    s = r["snippet"]
+    assert s["kind"] == "original" and s["path"].endswith(".pdf")
+    marked = [p["text"] for p in s["parts"] if p["match"]]
+    assert marked[:2] == ["hộ", "nghèo"] and "hộ cận nghèo" in "".join(p["text"] for p in s["parts"])
+    (r,) = find(root, "kep", text="ngan sa", snippets=True)  # an unfinished last word is marked whole
+    assert [p["text"] for p in r["snippet"]["parts"] if p["match"]][:2] == ["ngân", "sách"]
+    assert "snippet" not in find(root, "kep", text="ho ngheo")[0]  # only when asked
+    assert all("score" not in r for r in find(root, None, text="dong quan"))
+
+
+def test_snippet_pieces_are_plain_text(root: Path) -> None:
+    from congkhai.archive.index import snippet
+
+    parts = snippet("<b>Hộ</b> nghèo & <script>x</script>", ["ho", "ngheo"])
+    assert parts is not None and "".join(t for t, _ in parts) == "<b>Hộ</b> nghèo & <script>x</script>"
+    assert [t for t, m in parts if m] == ["Hộ", "nghèo"]
+    assert snippet("không có gì", ["xyz"]) is None and snippet("", ["a"]) is None
+
+
+def test_state_filter_and_undated_documents(root: Path, tmp_path: Path) -> None:
+    """GIVEN a case whose posting minute is final (v2 after a draft v1) and another whose end minute is an
+    undated draft WHEN filtering by state THEN each case is found by its newest versions' state only, and
+    an undated document has no date (neither on its file nor in the calendar)."""
+    from congkhai.archive import Archive
+
+    files = sample_files(tmp_path / "src2")
+    a = Archive(root, "kep")
+    b = a.find_case("20240110-20-qd-ubnd")
+    b.add_file("posting_start_ubnd", files["niem_yet_v2.pdf"], number=1, doc_date=dt.date(2024, 1, 12),
+               versioned_key="posting_start_ubnd", state="final")
+    d = a.find_case("20240306-07-kh-ubnd")
+    d.add_file("posting_end", files["niem_yet_v2.pdf"], number=None, doc_date=dt.date(2024, 5, 20),
+               versioned_key="posting_end", state="draft", undated=True)
+    assert ids(find(root, "kep", state="final")) == ["20240110-20-qd-ubnd"]
+    assert ids(find(root, "kep", state="draft")) == ["20240202-15-qd-ubnd", "20240306-07-kh-ubnd", "00_ca-nam"]
+    assert find(root, "kep", state="signed") == []
+    c, _ = find(root, "kep", kind="posting_end", on="2024-03-06")
+    assert c["files"][0]["doc_date"] == "2024-03-06" and c["files"][0]["number"] == 9
+    (r,) = find(root, "kep", kind="posting_end", date_from="2024-03-06", date_to="2024-03-06", issued_only=True)
+    undated = r["files"][0]
+    assert undated["doc_date"] is None and undated["number"] is None and undated["state"] == "draft"
+    assert find(root, "kep", on="2024-05-20") == []  # its filing day is not its date
+    with pytest.raises(UsageError):
+        find(root, "kep", state="ban-nhap")
+
+
+def test_an_index_of_the_old_format_is_rebuilt_when_opened(root: Path) -> None:
+    """GIVEN an index written by the previous version (one ``body`` column, no format mark) WHEN opened
+    THEN it is dropped, rebuilt from the manifests, and answers as before."""
+    import sqlite3
+
+    db = root / "kep" / ".index" / "index.sqlite"
+    before = ids(find(root, "kep", text="ho ngheo"))
+    db.unlink()
+    for p in db.parent.glob("index.sqlite-*"):
+        p.unlink()
+    old = sqlite3.connect(db)
+    old.executescript("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT); INSERT INTO meta VALUES('built:kep', 'x');"
+                      "CREATE TABLE entries(id INTEGER PRIMARY KEY, commune TEXT, folder TEXT);"
+                      "CREATE TABLE texts(sha256 TEXT PRIMARY KEY, body TEXT NOT NULL);"
+                      "CREATE VIRTUAL TABLE fts USING fts5(body);")
+    old.commit()
+    old.close()
+    assert ids(find(root, "kep", text="ho ngheo")) == before
+    from congkhai.archive.index import FORMAT
+
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT value FROM meta WHERE key = 'format'").fetchone() == (FORMAT,)
+    con.close()

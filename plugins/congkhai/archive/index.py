@@ -5,18 +5,27 @@ or PostgreSQL (when ``CONGKHAI_INDEX_URL`` is a ``postgresql://`` URL; one set o
 tables for all communes). Both store the same rows:
 
 - ``entries``: one per case folder, and one per per-year document (keyed by its versioned key),
-- ``files``: every filed file of an entry,
-- ``dates``: every date an entry answers to (the case's issue date and each document's date),
-- full text: subject, number and the text of every PDF, folded (no diacritics, lower case, đ→d)
-  with ``congkhai.textutil.fold`` at index time and at query time, so ``ho ngheo`` finds ``hộ nghèo``,
-- ``texts``: extracted PDF text by SHA-256, a cache that survives a reindex (pypdf is the slow part).
+- ``files``: every filed file of an entry, with its number, code, date (none when its date line is a
+  blank: ``undated``) and, for the newest version of a generated document, its state (draft / final /
+  signed),
+- ``dates``: every date an entry answers to (the case's issue date and each dated document's date),
+- full text in three parts, folded (no diacritics, lower case, đ→d) with ``congkhai.textutil.fold`` at
+  index time and at query time, so ``ho ngheo`` finds ``hộ nghèo``: ``subject`` (the subject, number,
+  type, issuer, signer, plan item), ``source`` (the text of the original document's PDFs) and
+  ``generated`` (the text of the documents congkhai made). A match in the subject weighs most, then
+  the source, and the generated documents' shared wording ("thủ tục hành chính", "Zalo") least: FTS5
+  ``bm25`` column weights, PostgreSQL ``setweight`` A/B/D and ``ts_rank``;
+- ``texts``: extracted PDF text by SHA-256 (as extracted, NFC, and folded), a cache that survives a
+  reindex (pypdf is the slow part); the page's snippets are cut from it.
 
 The index is updated incrementally when a folder changes. When an update fails the archive writes
-``.index/STALE`` and the next ``find`` rebuilds the index from the tree first.
+``.index/STALE`` and the next ``find`` rebuilds the index from the tree first. An index of an older
+format (``FORMAT``) is dropped and rebuilt when opened.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import sqlite3
@@ -33,7 +42,17 @@ from congkhai.textutil import fold
 log = logging.getLogger(__name__)
 
 STALE = "STALE"
+#: Version of the tables' layout; an index of another version is dropped and rebuilt when opened.
+FORMAT = "2"
 _TOKEN = re.compile(r"[a-z0-9]+")
+#: Weights of the three text parts: subject, source document, generated documents.
+WEIGHTS = (10.0, 4.0, 0.5)
+#: Kinds whose text is the source document's own (the others are made by congkhai).
+SOURCE_KINDS = frozenset({"original", "signed_scan"})
+#: Generated kinds that have no state (draft / final / signed).
+_STATELESS = frozenset({"original", "signed_scan", "dossier"})
+#: How much of a document's text a snippet is looked for in.
+SNIPPET_SCAN = 40_000
 _MAX_PDF_PAGES = 300
 _CHUNK = 500
 
@@ -79,7 +98,7 @@ def extract_pdf_text(path: Path) -> str:
 
 @dataclass
 class Entry:
-    """One search result's row, with its files, dates and (unfolded) text parts."""
+    """One search result's row, with its files, dates and (unfolded) subject words."""
 
     entry_key: str
     folder: str
@@ -92,6 +111,24 @@ class Entry:
     files: list[dict[str, Any]] = field(default_factory=list)
     dates: set[str] = field(default_factory=set)
     words: list[str] = field(default_factory=list)  # subject, number, … (PDF text is added by sha)
+    states: dict[str, str] = field(default_factory=dict)  # file path -> draft/final/signed (newest only)
+
+
+def _file_date(f: dict[str, Any]) -> str | None:
+    """A file's own date: none when its date line is a blank (``undated``: ``doc_date`` is its filing day)."""
+    return None if f.get("undated") else f.get("doc_date")
+
+
+def _states(m: dict[str, Any], files: list[dict[str, Any]]) -> dict[str, str]:
+    """The state of each newest version of a generated document: ``signed`` when its signed scan came
+    back, else as recorded (``draft`` when not recorded: documents filed before states were)."""
+    signed = m.get("signed") or {}
+    newest: dict[str, int] = {}
+    for f in files:
+        if f["kind"] not in _STATELESS:
+            newest[f["key"]] = max(newest.get(f["key"], 0), f["version"])
+    return {f["path"]: "signed" if f["key"] in signed else (f.get("state") or "draft")
+            for f in files if f["kind"] not in _STATELESS and f["version"] == newest[f["key"]]}
 
 
 def entries_from_manifest(rel: str, m: dict[str, Any]) -> list[Entry]:
@@ -102,10 +139,11 @@ def entries_from_manifest(rel: str, m: dict[str, Any]) -> list[Entry]:
             item=m.get("item"), doc_number=m.get("CodeNumber"), doc_code=m.get("CodeNotation"),
             subject=m.get("Subject"), files=list(m["files"]),
         )
-        e.dates = {d for d in [e.issued, *(f.get("doc_date") for f in m["files"])] if d}
+        e.dates = {d for d in [e.issued, *(_file_date(f) for f in m["files"])] if d}
         notation = "/".join(x for x in (e.doc_number, e.doc_code) if x)
         e.words = [x for x in (e.subject, notation, m.get("TypeName"), m.get("OrganName"), m.get("Signer"),
                                e.item) if x]
+        e.states = _states(m, e.files)
         return [e]
     out: list[Entry] = []
     keys: dict[str, list[dict[str, Any]]] = {}
@@ -116,15 +154,75 @@ def entries_from_manifest(rel: str, m: dict[str, Any]) -> list[Entry]:
         main = max(pdfs or files, key=lambda f: f["version"])
         number = main.get("number")
         e = Entry(
-            entry_key=f"{rel}#{key}", folder=rel, case_id=None, issued=main.get("doc_date"), item=None,
+            entry_key=f"{rel}#{key}", folder=rel, case_id=None, issued=_file_date(main), item=None,
             doc_number=f"{number:02d}" if isinstance(number, int) else None, doc_code=main.get("code"),
             subject=main.get("title"), files=files,
         )
-        e.dates = {f["doc_date"] for f in files if f.get("doc_date")}
+        e.dates = {d for d in (_file_date(f) for f in files) if d}
         notation = "/".join(x for x in (e.doc_number, e.doc_code) if x)
         e.words = [x for x in (e.subject, notation) if x]
+        e.states = _states(m, files)
         out.append(e)
     return out
+
+
+def _fold_map(text: str) -> tuple[str, list[int]]:
+    """``text`` folded character by character, and for each folded character its index in ``text``."""
+    out: list[str] = []
+    where: list[int] = []
+    for i, ch in enumerate(text):
+        f = _fold_char(ch)
+        out.append(f)
+        where.extend([i] * len(f))
+    return "".join(out), where
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    return fold(ch)
+
+
+def snippet(text: str, tokens: Sequence[str], *, words: int = 28) -> list[tuple[str, bool]] | None:
+    """A short passage of ``text`` around the first place most query words occur, as ``(text, is_match)``
+    pieces (the caller escapes them; nothing here is HTML); None when no word occurs. The last token
+    may be unfinished, as in the search (``ngan sa`` marks ``ngân sách``)."""
+    if not text or not tokens:
+        return None
+    text = " ".join(text[:SNIPPET_SCAN].split())
+    folded, where = _fold_map(text)
+    spans = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(folded)]
+    want, last = set(tokens[:-1]), tokens[-1]
+
+    def hit(w: str) -> bool:
+        return w in want or w.startswith(last)
+
+    hits = [i for i, (_, _, w) in enumerate(spans) if hit(w)]
+    if not hits:
+        return None
+    # The window (of ``words`` words) holding the most different query words; the first such.
+    best, best_n = hits[0], 0
+    for h in hits:
+        n = len({spans[j][2] for j in hits if h <= j < h + words})
+        if n > best_n:
+            best, best_n = h, n
+    first = max(0, best - 6)
+    lastw = min(len(spans), first + words) - 1
+    lo = 0 if first == 0 else where[spans[first][0]]
+    hi = len(text) if lastw == len(spans) - 1 else where[spans[lastw][1] - 1] + 1
+    pieces: list[tuple[str, bool]] = [("… ", False)] if first > 0 else []
+    pos = lo
+    for j in range(first, lastw + 1):
+        a, b = where[spans[j][0]], where[spans[j][1] - 1] + 1
+        if hit(spans[j][2]):
+            if a > pos:
+                pieces.append((text[pos:a], False))
+            pieces.append((text[a:b], True))
+            pos = b
+    if hi > pos:
+        pieces.append((text[pos:hi], False))
+    if lastw < len(spans) - 1:
+        pieces.append((" …", False))
+    return pieces
 
 
 class SqlIndex:
@@ -138,13 +236,18 @@ class SqlIndex:
     conn: Any
 
     # -- backend hooks ---------------------------------------------------------------------------
-    def _fts_insert(self, cur: Any, entry_id: int, commune: str, body: str) -> None:
+    def _fts_insert(self, cur: Any, entry_id: int, commune: str, parts: tuple[str, str, str]) -> None:
         raise NotImplementedError
 
     def _fts_delete(self, cur: Any, entry_ids: Sequence[int]) -> None:
         raise NotImplementedError
 
     def _fts_clause(self, tokens: list[str]) -> tuple[str, list[Any]]:
+        """A condition on ``e.id``: the entry matches every token."""
+        raise NotImplementedError
+
+    def _fts_ranked(self, tokens: list[str]) -> tuple[str, list[Any]]:
+        """A subquery of ``(rid, score)`` for the matching entries, the best first by ascending score."""
         raise NotImplementedError
 
     def _fts_body(self, entry_id: int) -> str:
@@ -171,29 +274,48 @@ class SqlIndex:
         self._x(cur, "DELETE FROM {meta} WHERE key = ?", (f"built:{commune}",))
         self._x(cur, "INSERT INTO {meta}(key, value) VALUES (?, ?)", (f"built:{commune}", mf.now_iso()))
 
+    def _format_of(self, cur: Any) -> str | None:
+        row = self._x(cur, "SELECT value FROM {meta} WHERE key = ?", ("format",)).fetchone()
+        return row[0] if row else None
+
+    def _set_format(self, cur: Any) -> None:
+        """Mark the tables as of this ``FORMAT``; an index of an older one was dropped just before."""
+        self._x(cur, "DELETE FROM {meta} WHERE key = ? OR key LIKE ?", ("format", "built:%"))
+        self._x(cur, "INSERT INTO {meta}(key, value) VALUES (?, ?)", ("format", FORMAT))
+
     # -- texts cache -----------------------------------------------------------------------------
-    def cached_texts(self, shas: Iterable[str]) -> dict[str, str]:
+    def _cached(self, column: str, shas: Iterable[str]) -> dict[str, str]:
         shas = list(set(shas))
         out: dict[str, str] = {}
         cur = self.conn.cursor()
         for i in range(0, len(shas), _CHUNK):
             part = shas[i : i + _CHUNK]
             marks = ",".join("?" * len(part))
-            for sha, body in self._x(cur, f"SELECT sha256, body FROM {{texts}} WHERE sha256 IN ({marks})", part):
+            for sha, body in self._x(cur, f"SELECT sha256, {column} FROM {{texts}} WHERE sha256 IN ({marks})",
+                                     part):
                 out[sha] = body
         return out
+
+    def cached_texts(self, shas: Iterable[str]) -> dict[str, str]:
+        """Folded text of these PDFs (by SHA-256), those in the cache."""
+        return self._cached("body", shas)
+
+    def raw_texts(self, shas: Iterable[str]) -> dict[str, str]:
+        """Text of these PDFs as extracted (NFC, diacritics kept), those in the cache: for snippets."""
+        return self._cached("raw", shas)
 
     def _texts_for(self, entries: list[Entry], commune_dir: Path) -> dict[str, str]:
         """Folded text of every PDF of these entries: from the cache, else extracted (and cached)."""
         pdfs = {f["sha256"]: (commune_dir / e.folder / f["path"]) for e in entries for f in e.files
                 if f["path"].lower().endswith(".pdf")}
         texts = self.cached_texts(pdfs)
-        new = {sha: fold(extract_pdf_text(p)) for sha, p in pdfs.items() if sha not in texts and p.is_file()}
+        raw = {sha: extract_pdf_text(p) for sha, p in pdfs.items() if sha not in texts and p.is_file()}
+        new = {sha: fold(body) for sha, body in raw.items()}
         if new:
             cur = self.conn.cursor()
             for sha, body in new.items():
                 self._x(cur, "DELETE FROM {texts} WHERE sha256 = ?", (sha,))
-                self._x(cur, "INSERT INTO {texts}(sha256, body) VALUES (?, ?)", (sha, body))
+                self._x(cur, "INSERT INTO {texts}(sha256, body, raw) VALUES (?, ?, ?)", (sha, body, raw[sha]))
             self.conn.commit()
         texts.update(new)
         return texts
@@ -222,21 +344,25 @@ class SqlIndex:
         ).fetchone()
         eid = int(row[0])
         for ord_, f in enumerate(e.files):
-            self._x(cur, "INSERT INTO {files}(entry_id, ord, kind, fkey, path, sha256, version, doc_date)"
-                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (eid, ord_, f["kind"], f["key"], f["path"], f["sha256"], f["version"], f.get("doc_date")))
+            number = f.get("number")
+            self._x(cur, "INSERT INTO {files}(entry_id, ord, kind, fkey, path, sha256, version, doc_date, number,"
+                         " code, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (eid, ord_, f["kind"], f["key"], f["path"], f["sha256"], f["version"], _file_date(f),
+                     number if isinstance(number, int) else None, f.get("code"), e.states.get(f["path"])))
         for d in sorted(e.dates):
             self._x(cur, "INSERT INTO {dates}(day, entry_id) VALUES (?, ?)", (d, eid))
         seen: set[str] = set()
-        parts = [fold(w) for w in e.words]
+        source: list[str] = []
+        generated: list[str] = []
         for f in e.files:
             sha = f["sha256"]
             if sha in texts and sha not in seen:
                 seen.add(sha)
-                parts.append(texts[sha])
+                (source if f["kind"] in SOURCE_KINDS else generated).append(texts[sha])
         # Only the words, as query_tokens sees them: both backends tokenise identically
         # (PostgreSQL's parser would otherwise keep "15/qd-ubnd" as one "file path" token).
-        self._fts_insert(cur, eid, commune, " ".join(_TOKEN.findall("\n".join(parts))))
+        parts = ("\n".join(fold(w) for w in e.words), "\n".join(source), "\n".join(generated))
+        self._fts_insert(cur, eid, commune, tuple(" ".join(_TOKEN.findall(p)) for p in parts))  # type: ignore[arg-type]
 
     def update_folder(self, rel: str, manifest: dict[str, Any], folder_path: Path) -> None:
         """Replace the rows of one folder (called after each manifest change)."""
@@ -308,13 +434,22 @@ class SqlIndex:
 
     def _where(
         self, commune: str, *, date_from: str | None = None, date_to: str | None = None, item: str | None = None,
-        kind: str | None = None, text: str | None = None, year_documents: bool = False,
-    ) -> tuple[str, list[Any]] | None:
-        """The WHERE clause of a search (``None``: nothing can match, e.g. a text of no words)."""
+        kind: str | None = None, year_documents: bool = False, state: str | None = None,
+        issued_only: bool = False, cases_only: bool = False, year: int | None = None,
+    ) -> tuple[str, list[Any]]:
+        """The WHERE clause of a search, its text aside.
+
+        ``issued_only``: the dates are the issue date alone (the page), not also each document's date
+        (``find --on``); ``cases_only``: no per-year documents; ``year``: entries filed under that year
+        (a case's issue year, a per-year document's year); ``state``: entries with a newest generated
+        document in that state."""
         where = [self.commune_clause]
         params: list[Any] = [commune]
         if date_from or date_to:
-            where.append("e.id IN (SELECT entry_id FROM {dates} WHERE day >= ? AND day <= ?)")
+            if issued_only:
+                where.append("e.issued >= ? AND e.issued <= ?")
+            else:
+                where.append("e.id IN (SELECT entry_id FROM {dates} WHERE day >= ? AND day <= ?)")
             params += [date_from or "0000-00-00", date_to or "9999-99-99"]
         if item:
             where.append("e.item = ?")
@@ -322,36 +457,48 @@ class SqlIndex:
         if kind:
             where.append("e.id IN (SELECT entry_id FROM {files} WHERE kind = ?)")
             params.append(kind)
+        if state:
+            where.append("e.id IN (SELECT entry_id FROM {files} WHERE state = ?)")
+            params.append(state)
         if year_documents:
             where.append("e.case_id IS NULL")
+        if cases_only:
+            where.append("e.case_id IS NOT NULL")
+        if year is not None:
+            where.append("e.folder LIKE ?")
+            params.append(f"{int(year):04d}/%")
+        return " AND ".join(where), params
+
+    def count(self, commune: str, *, text: str | None = None, **kw: Any) -> int:
+        """How many entries a search matches (what the page and the CLI report beside a page of them)."""
+        clause, params = self._where(commune, **kw)
         if text is not None:
             tokens = query_tokens(text)
             if not tokens:
-                return None
-            clause, p = self._fts_clause(tokens)
-            where.append(clause)
-            params += p
-        return " AND ".join(where), params
-
-    def count(self, commune: str, **kw: Any) -> int:
-        """How many entries a search matches (what the page and the CLI report beside a page of them)."""
-        w = self._where(commune, **kw)
-        if w is None:
-            return 0
+                return 0
+            c, p = self._fts_clause(tokens)
+            clause, params = f"{clause} AND {c}", params + p
         cur = self.conn.cursor()
-        return int(self._x(cur, "SELECT count(*) FROM {entries} e WHERE " + w[0], w[1]).fetchone()[0])
+        return int(self._x(cur, "SELECT count(*) FROM {entries} e WHERE " + clause, params).fetchone()[0])
 
     def query(
-        self, commune: str, *, date_from: str | None = None, date_to: str | None = None,
-        item: str | None = None, kind: str | None = None, text: str | None = None, limit: int | None = None,
-        offset: int = 0, year_documents: bool = False,
+        self, commune: str, *, text: str | None = None, kind: str | None = None, limit: int | None = None,
+        offset: int = 0, **kw: Any,
     ) -> list[dict[str, Any]]:
-        w = self._where(commune, date_from=date_from, date_to=date_to, item=item, kind=kind, text=text,
-                        year_documents=year_documents)
-        if w is None:
-            return []
-        sql = ("SELECT e.id, e.case_id, e.issued, e.item, e.doc_number, e.doc_code, e.subject, e.folder"
-               " FROM {entries} e WHERE " + w[0] + " ORDER BY e.issued, e.folder, e.entry_key")
+        """Entries in date order, or with ``text`` the best matches first (each with its ``score``:
+        lower is better, comparable within one backend)."""
+        clause, params = self._where(commune, kind=kind, **kw)
+        cols = "e.id, e.case_id, e.issued, e.item, e.doc_number, e.doc_code, e.subject, e.folder"
+        if text is not None:
+            tokens = query_tokens(text)
+            if not tokens:
+                return []
+            ranked, p = self._fts_ranked(tokens)
+            sql = (f"SELECT {cols}, m.score FROM {{entries}} e JOIN ({ranked}) m ON m.rid = e.id WHERE {clause}"
+                   " ORDER BY m.score, e.issued, e.folder, e.entry_key")
+            params = p + params
+        else:
+            sql = f"SELECT {cols}, NULL FROM {{entries}} e WHERE {clause} ORDER BY e.issued, e.folder, e.entry_key"
         if limit:
             sql += f" LIMIT {int(limit)}"
         if offset:
@@ -362,50 +509,70 @@ class SqlIndex:
         # straight from the rows with their final path (no second pass, no copies: building the
         # dicts is most of the time of a big result).
         by_id: dict[int, tuple[list[dict[str, Any]], str]] = {}
-        for eid, case_id, issued, item_, num, code, subject, folder in self._x(cur, sql, w[1]).fetchall():
+        for eid, case_id, issued, item_, num, code, subject, folder, score in self._x(cur, sql, params).fetchall():
             base = f"{commune}/{folder}"
             files: list[dict[str, Any]] = []
             by_id[eid] = (files, base + "/")
-            out.append({"case_id": case_id, "issued": issued, "item": item_, "doc_number": num, "doc_code": code,
-                        "subject": subject, "path": base, "files": files})
+            e = {"case_id": case_id, "issued": issued, "item": item_, "doc_number": num, "doc_code": code,
+                 "subject": subject, "path": base, "files": files}
+            if text is not None:
+                e["score"] = float(score)
+            out.append(e)
         ids = list(by_id)
         extra = " AND kind = ?" if kind else ""
         for i in range(0, len(ids), _CHUNK):
             part = ids[i : i + _CHUNK]
             marks = ",".join("?" * len(part))
-            for eid, k, path, sha, ver in self._x(
+            for eid, k, path, sha, ver, day, number, fcode, state in self._x(
                 cur,
-                f"SELECT entry_id, kind, path, sha256, version FROM {{files}} WHERE entry_id IN ({marks}){extra}"
-                " ORDER BY entry_id, ord",
+                "SELECT entry_id, kind, path, sha256, version, doc_date, number, code, state FROM {files}"
+                f" WHERE entry_id IN ({marks}){extra} ORDER BY entry_id, ord",
                 part + ([kind] if kind else []),
             ):
                 target, prefix = by_id[eid]
-                target.append({"kind": k, "path": prefix + path, "sha256": sha, "version": ver})
+                target.append({"kind": k, "path": prefix + path, "sha256": sha, "version": ver, "doc_date": day,
+                               "number": number, "code": fcode, "state": state})
         return out
 
-    def day_counts(self, commune: str, date_from: str, date_to: str, width: int = 10) -> dict[str, int]:
+    def day_counts(self, commune: str, date_from: str, date_to: str, width: int = 10, *,
+                   issued_only: bool = False, cases_only: bool = False) -> dict[str, int]:
         """``{day: entries answering to it}`` between two dates (the page's calendar); ``width=7``
-        groups by month (``YYYY-MM``), counting an entry once per month however many dates it has."""
+        groups by month (``YYYY-MM``), counting an entry once per month however many dates it has.
+        ``issued_only``: by issue date alone; ``cases_only``: cases, not per-year documents."""
         cur = self.conn.cursor()
-        rows = self._x(
-            cur,
-            f"SELECT substr(d.day, 1, {int(width)}), count(DISTINCT d.entry_id) FROM {{dates}} d"
-            " JOIN {entries} e ON e.id = d.entry_id"
-            f" WHERE d.day >= ? AND d.day <= ? AND {self.commune_clause} GROUP BY substr(d.day, 1, {int(width)})",
-            (date_from, date_to, commune),
-        ).fetchall()
+        w = int(width)
+        only = " AND e.case_id IS NOT NULL" if cases_only else ""
+        if issued_only:
+            sql = (f"SELECT substr(e.issued, 1, {w}), count(*) FROM {{entries}} e WHERE e.issued >= ?"
+                   f" AND e.issued <= ? AND {self.commune_clause}{only} GROUP BY substr(e.issued, 1, {w})")
+        else:
+            sql = (f"SELECT substr(d.day, 1, {w}), count(DISTINCT d.entry_id) FROM {{dates}} d"
+                   " JOIN {entries} e ON e.id = d.entry_id"
+                   f" WHERE d.day >= ? AND d.day <= ? AND {self.commune_clause}{only} GROUP BY substr(d.day, 1, {w})")
+        rows = self._x(cur, sql, (date_from, date_to, commune)).fetchall()
         return {str(day): int(n) for day, n in rows}
 
     def years(self, commune: str) -> list[int]:
-        """Years that have at least one dated entry, ascending."""
+        """Years the commune's tree has entries under (a case's issue year, a per-year folder), ascending."""
         cur = self.conn.cursor()
-        rows = self._x(
-            cur,
-            "SELECT DISTINCT substr(d.day, 1, 4) FROM {dates} d JOIN {entries} e ON e.id = d.entry_id"
-            f" WHERE {self.commune_clause}",
-            (commune,),
-        ).fetchall()
+        rows = self._x(cur, f"SELECT DISTINCT substr(e.folder, 1, 4) FROM {{entries}} e WHERE {self.commune_clause}",
+                       (commune,)).fetchall()
         return sorted(int(r[0]) for r in rows if r[0] and str(r[0]).isdigit())
+
+    def items(self, commune: str, year: int | None = None) -> list[str]:
+        """The plan items of the commune's cases (of one year), sorted."""
+        cur = self.conn.cursor()
+        sql = f"SELECT DISTINCT e.item FROM {{entries}} e WHERE {self.commune_clause} AND e.item IS NOT NULL"
+        params: list[Any] = [commune]
+        if year is not None:
+            sql += " AND e.folder LIKE ?"
+            params.append(f"{int(year):04d}/%")
+        return sorted(str(r[0]) for r in self._x(cur, sql, params).fetchall())
+
+    def has_cases(self, commune: str) -> bool:
+        cur = self.conn.cursor()
+        return self._x(cur, f"SELECT 1 FROM {{entries}} e WHERE {self.commune_clause} AND e.case_id IS NOT NULL"
+                            " LIMIT 1", (commune,)).fetchone() is not None
 
     def dump(self, commune: str) -> list[dict[str, Any]]:
         """Everything the index holds for a commune, ids left out (for equality checks)."""
@@ -415,12 +582,16 @@ class SqlIndex:
                                 " subject FROM {entries} WHERE commune = ? ORDER BY entry_key", (commune,)).fetchall():
             eid = row[0]
             files = [tuple(r) for r in self._x(
-                cur, "SELECT ord, kind, fkey, path, sha256, version, doc_date FROM {files} WHERE entry_id = ?"
-                     " ORDER BY ord", (eid,)).fetchall()]
+                cur, "SELECT ord, kind, fkey, path, sha256, version, doc_date, number, code, state FROM {files}"
+                     " WHERE entry_id = ? ORDER BY ord", (eid,)).fetchall()]
             dates = [r[0] for r in self._x(cur, "SELECT day FROM {dates} WHERE entry_id = ? ORDER BY day",
                                            (eid,)).fetchall()]
             out.append({"entry": tuple(row[1:]), "files": files, "dates": dates, "text": self._fts_body(eid)})
         return out
+
+
+#: The tables both backends drop and create again when their format changes (``meta`` stays).
+_TABLES = ("entries", "files", "dates", "texts", "fts")
 
 
 class SqliteIndex(SqlIndex):
@@ -436,100 +607,150 @@ class SqliteIndex(SqlIndex):
         self.conn = sqlite3.connect(path, timeout=60)
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")  # derived data: rebuildable, speed over durability
-        self.conn.executescript(
-            """
-            CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
-            CREATE TABLE IF NOT EXISTS entries(
-                id INTEGER PRIMARY KEY, commune TEXT NOT NULL, folder TEXT NOT NULL, entry_key TEXT NOT NULL,
-                case_id TEXT, issued TEXT, item TEXT, doc_number TEXT, doc_code TEXT, subject TEXT,
-                UNIQUE(commune, entry_key));
-            CREATE INDEX IF NOT EXISTS entries_folder ON entries(commune, folder);
-            CREATE INDEX IF NOT EXISTS entries_item ON entries(item);
-            CREATE TABLE IF NOT EXISTS files(
-                entry_id INTEGER NOT NULL, ord INTEGER NOT NULL, kind TEXT NOT NULL, fkey TEXT NOT NULL,
-                path TEXT NOT NULL, sha256 TEXT NOT NULL, version INTEGER NOT NULL, doc_date TEXT);
-            CREATE INDEX IF NOT EXISTS files_entry ON files(entry_id);
-            CREATE INDEX IF NOT EXISTS files_sha ON files(sha256);
-            CREATE INDEX IF NOT EXISTS files_kind ON files(kind, entry_id);
-            CREATE TABLE IF NOT EXISTS dates(day TEXT NOT NULL, entry_id INTEGER NOT NULL,
-                PRIMARY KEY(day, entry_id)) WITHOUT ROWID;
-            CREATE INDEX IF NOT EXISTS dates_entry ON dates(entry_id);
-            CREATE TABLE IF NOT EXISTS texts(sha256 TEXT PRIMARY KEY, body TEXT NOT NULL);
-            CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(body, tokenize='unicode61 remove_diacritics 2');
-            """
-        )
+        self.conn.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT)")
+        if self._format_of(self.conn.cursor()) != FORMAT:
+            self._upgrade()
 
-    def _fts_insert(self, cur: Any, entry_id: int, commune: str, body: str) -> None:
-        cur.execute("INSERT INTO fts(rowid, body) VALUES (?, ?)", (entry_id, body))
+    def _upgrade(self) -> None:
+        """Drop an index of an older format (or none) and create this one, under SQLite's write lock."""
+        cur = self.conn.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            if self._format_of(cur) != FORMAT:  # another process may have just done it
+                for t in _TABLES:
+                    cur.execute(f"DROP TABLE IF EXISTS {t}")
+                for stmt in """
+                    CREATE TABLE entries(
+                        id INTEGER PRIMARY KEY, commune TEXT NOT NULL, folder TEXT NOT NULL, entry_key TEXT NOT NULL,
+                        case_id TEXT, issued TEXT, item TEXT, doc_number TEXT, doc_code TEXT, subject TEXT,
+                        UNIQUE(commune, entry_key));
+                    CREATE INDEX entries_folder ON entries(commune, folder);
+                    CREATE INDEX entries_item ON entries(item);
+                    CREATE INDEX entries_issued ON entries(issued);
+                    CREATE TABLE files(
+                        entry_id INTEGER NOT NULL, ord INTEGER NOT NULL, kind TEXT NOT NULL, fkey TEXT NOT NULL,
+                        path TEXT NOT NULL, sha256 TEXT NOT NULL, version INTEGER NOT NULL, doc_date TEXT,
+                        number INTEGER, code TEXT, state TEXT);
+                    CREATE INDEX files_entry ON files(entry_id);
+                    CREATE INDEX files_sha ON files(sha256);
+                    CREATE INDEX files_kind ON files(kind, entry_id);
+                    CREATE INDEX files_state ON files(state, entry_id);
+                    CREATE TABLE dates(day TEXT NOT NULL, entry_id INTEGER NOT NULL,
+                        PRIMARY KEY(day, entry_id)) WITHOUT ROWID;
+                    CREATE INDEX dates_entry ON dates(entry_id);
+                    CREATE TABLE texts(sha256 TEXT PRIMARY KEY, body TEXT NOT NULL, raw TEXT NOT NULL);
+                    CREATE VIRTUAL TABLE fts USING fts5(subject, source, generated,
+                        tokenize='unicode61 remove_diacritics 2')
+                """.split(";"):
+                    cur.execute(stmt)
+                self._set_format(cur)
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+
+    def _fts_insert(self, cur: Any, entry_id: int, commune: str, parts: tuple[str, str, str]) -> None:
+        cur.execute("INSERT INTO fts(rowid, subject, source, generated) VALUES (?, ?, ?, ?)", (entry_id, *parts))
 
     def _fts_delete(self, cur: Any, entry_ids: Sequence[int]) -> None:
         marks = ",".join("?" * len(entry_ids))
         cur.execute(f"DELETE FROM fts WHERE rowid IN ({marks})", tuple(entry_ids))
 
+    @staticmethod
+    def _match(tokens: list[str]) -> str:
+        # Every word must occur (in any part); the last one may be unfinished (people type, then look).
+        return (" ".join(f'"{t}"' for t in tokens[:-1]) + f' "{tokens[-1]}"*').strip()
+
     def _fts_clause(self, tokens: list[str]) -> tuple[str, list[Any]]:
-        # Every word must occur; the last one may be unfinished (people type, then look).
-        expr = " ".join(f'"{t}"' for t in tokens[:-1]) + f' "{tokens[-1]}"*'
-        return "e.id IN (SELECT rowid FROM fts WHERE fts MATCH ?)", [expr.strip()]
+        return "e.id IN (SELECT rowid FROM fts WHERE fts MATCH ?)", [self._match(tokens)]
+
+    def _fts_ranked(self, tokens: list[str]) -> tuple[str, list[Any]]:
+        w = ", ".join(str(x) for x in WEIGHTS)
+        return f"SELECT rowid AS rid, bm25(fts, {w}) AS score FROM fts WHERE fts MATCH ?", [self._match(tokens)]
 
     def _fts_body(self, entry_id: int) -> str:
-        row = self.conn.execute("SELECT body FROM fts WHERE rowid = ?", (entry_id,)).fetchone()
-        return row[0] if row else ""
+        row = self.conn.execute("SELECT subject, source, generated FROM fts WHERE rowid = ?", (entry_id,)).fetchone()
+        return " | ".join(row) if row else ""
 
 
 class PostgresIndex(SqlIndex):
-    """PostgreSQL: ``congkhai_archive_*`` tables shared by all communes; full text as a GIN tsvector."""
+    """PostgreSQL: ``congkhai_archive_*`` tables shared by all communes; full text as a GIN tsvector whose
+    three parts are weighted A (subject), B (source document) and D (generated documents)."""
 
     ph = "%s"
     T = {k: f"congkhai_archive_{k}" for k in SqlIndex.T}
+    #: ts_rank's weights of D, C, B, A (the same proportions as SQLite's ``WEIGHTS``).
+    RANK_WEIGHTS = f"{{{WEIGHTS[2] / WEIGHTS[0]}, 0, {WEIGHTS[1] / WEIGHTS[0]}, 1}}"
 
     def __init__(self, url: str) -> None:
         import psycopg
 
         self.conn = psycopg.connect(url)
         t = self.T
-        with self.conn.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(804017)")  # two processes creating tables at once
-            cur.execute(
-                f"""
-                CREATE TABLE IF NOT EXISTS {t['meta']}(key TEXT PRIMARY KEY, value TEXT);
-                CREATE TABLE IF NOT EXISTS {t['entries']}(
-                    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, commune TEXT NOT NULL,
-                    folder TEXT NOT NULL, entry_key TEXT NOT NULL, case_id TEXT, issued TEXT, item TEXT,
-                    doc_number TEXT, doc_code TEXT, subject TEXT, UNIQUE(commune, entry_key));
-                CREATE INDEX IF NOT EXISTS {t['entries']}_folder ON {t['entries']}(commune, folder);
-                CREATE INDEX IF NOT EXISTS {t['entries']}_order ON {t['entries']}(commune, issued);
-                CREATE TABLE IF NOT EXISTS {t['files']}(
-                    entry_id BIGINT NOT NULL, ord INTEGER NOT NULL, kind TEXT NOT NULL, fkey TEXT NOT NULL,
-                    path TEXT NOT NULL, sha256 TEXT NOT NULL, version INTEGER NOT NULL, doc_date TEXT);
-                CREATE INDEX IF NOT EXISTS {t['files']}_entry ON {t['files']}(entry_id);
-                CREATE INDEX IF NOT EXISTS {t['files']}_sha ON {t['files']}(sha256);
-                CREATE INDEX IF NOT EXISTS {t['files']}_kind ON {t['files']}(kind, entry_id);
-                CREATE TABLE IF NOT EXISTS {t['dates']}(day TEXT NOT NULL, entry_id BIGINT NOT NULL,
-                    PRIMARY KEY(day, entry_id));
-                CREATE INDEX IF NOT EXISTS {t['dates']}_entry ON {t['dates']}(entry_id);
-                CREATE TABLE IF NOT EXISTS {t['texts']}(sha256 TEXT PRIMARY KEY, body TEXT NOT NULL);
-                CREATE TABLE IF NOT EXISTS {t['fts']}(entry_id BIGINT PRIMARY KEY, body TEXT NOT NULL,
-                    tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', body)) STORED);
-                CREATE INDEX IF NOT EXISTS {t['fts']}_tsv ON {t['fts']} USING GIN (tsv);
-                """
-            )
-        self.conn.commit()
+        try:
+            with self.conn.cursor() as cur:
+                cur.execute("SELECT pg_advisory_xact_lock(804017)")  # two processes creating tables at once
+                cur.execute(f"CREATE TABLE IF NOT EXISTS {t['meta']}(key TEXT PRIMARY KEY, value TEXT)")
+                if self._format_of(cur) != FORMAT:
+                    cur.execute("DROP TABLE IF EXISTS " + ", ".join(t[k] for k in _TABLES))
+                    cur.execute(
+                        f"""
+                        CREATE TABLE {t['entries']}(
+                            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, commune TEXT NOT NULL,
+                            folder TEXT NOT NULL, entry_key TEXT NOT NULL, case_id TEXT, issued TEXT, item TEXT,
+                            doc_number TEXT, doc_code TEXT, subject TEXT, UNIQUE(commune, entry_key));
+                        CREATE INDEX {t['entries']}_folder ON {t['entries']}(commune, folder);
+                        CREATE INDEX {t['entries']}_order ON {t['entries']}(commune, issued);
+                        CREATE TABLE {t['files']}(
+                            entry_id BIGINT NOT NULL, ord INTEGER NOT NULL, kind TEXT NOT NULL, fkey TEXT NOT NULL,
+                            path TEXT NOT NULL, sha256 TEXT NOT NULL, version INTEGER NOT NULL, doc_date TEXT,
+                            number INTEGER, code TEXT, state TEXT);
+                        CREATE INDEX {t['files']}_entry ON {t['files']}(entry_id);
+                        CREATE INDEX {t['files']}_sha ON {t['files']}(sha256);
+                        CREATE INDEX {t['files']}_kind ON {t['files']}(kind, entry_id);
+                        CREATE INDEX {t['files']}_state ON {t['files']}(state, entry_id);
+                        CREATE TABLE {t['dates']}(day TEXT NOT NULL, entry_id BIGINT NOT NULL,
+                            PRIMARY KEY(day, entry_id));
+                        CREATE INDEX {t['dates']}_entry ON {t['dates']}(entry_id);
+                        CREATE TABLE {t['texts']}(sha256 TEXT PRIMARY KEY, body TEXT NOT NULL, raw TEXT NOT NULL);
+                        CREATE TABLE {t['fts']}(entry_id BIGINT PRIMARY KEY, subject TEXT NOT NULL,
+                            source TEXT NOT NULL, generated TEXT NOT NULL,
+                            tsv tsvector GENERATED ALWAYS AS (
+                                setweight(to_tsvector('simple', subject), 'A')
+                                || setweight(to_tsvector('simple', source), 'B')
+                                || setweight(to_tsvector('simple', generated), 'D')) STORED);
+                        CREATE INDEX {t['fts']}_tsv ON {t['fts']} USING GIN (tsv);
+                        """
+                    )
+                    self._set_format(cur)
+            self.conn.commit()
+        except BaseException:
+            self.conn.close()  # never leave the advisory lock held by a dead transaction
+            raise
 
-    def _fts_insert(self, cur: Any, entry_id: int, commune: str, body: str) -> None:
-        self._x(cur, "INSERT INTO {fts}(entry_id, body) VALUES (?, ?)", (entry_id, body))
+    def _fts_insert(self, cur: Any, entry_id: int, commune: str, parts: tuple[str, str, str]) -> None:
+        self._x(cur, "INSERT INTO {fts}(entry_id, subject, source, generated) VALUES (?, ?, ?, ?)",
+                (entry_id, *parts))
 
     def _fts_delete(self, cur: Any, entry_ids: Sequence[int]) -> None:
         marks = ",".join("?" * len(entry_ids))
         self._x(cur, f"DELETE FROM {{fts}} WHERE entry_id IN ({marks})", entry_ids)
 
+    @staticmethod
+    def _tsquery(tokens: list[str]) -> str:
+        return " & ".join(tokens[:-1] + [f"{tokens[-1]}:*"])
+
     def _fts_clause(self, tokens: list[str]) -> tuple[str, list[Any]]:
-        expr = " & ".join(tokens[:-1] + [f"{tokens[-1]}:*"])
-        return "e.id IN (SELECT entry_id FROM {fts} WHERE tsv @@ to_tsquery('simple', ?))", [expr]
+        return "e.id IN (SELECT entry_id FROM {fts} WHERE tsv @@ to_tsquery('simple', ?))", [self._tsquery(tokens)]
+
+    def _fts_ranked(self, tokens: list[str]) -> tuple[str, list[Any]]:
+        return ("SELECT entry_id AS rid, -ts_rank(?::real[], tsv, q) AS score"
+                " FROM {fts}, to_tsquery('simple', ?) q WHERE tsv @@ q"), [self.RANK_WEIGHTS, self._tsquery(tokens)]
 
     def _fts_body(self, entry_id: int) -> str:
         cur = self.conn.cursor()
-        row = self._x(cur, "SELECT body FROM {fts} WHERE entry_id = ?", (entry_id,)).fetchone()
-        return row[0] if row else ""
+        row = self._x(cur, "SELECT subject, source, generated FROM {fts} WHERE entry_id = ?", (entry_id,)).fetchone()
+        return " | ".join(row) if row else ""
 
 
 class CommuneIndex:
@@ -566,9 +787,20 @@ class CommuneIndex:
         self.ensure()
         return self.backend.count(self.commune, **kw)
 
-    def day_counts(self, date_from: str, date_to: str, width: int = 10) -> dict[str, int]:
+    def day_counts(self, date_from: str, date_to: str, width: int = 10, **kw: Any) -> dict[str, int]:
         self.ensure()
-        return self.backend.day_counts(self.commune, date_from, date_to, width)
+        return self.backend.day_counts(self.commune, date_from, date_to, width, **kw)
+
+    def items(self, year: int | None = None) -> list[str]:
+        self.ensure()
+        return self.backend.items(self.commune, year)
+
+    def has_cases(self) -> bool:
+        self.ensure()
+        return self.backend.has_cases(self.commune)
+
+    def raw_texts(self, shas: Iterable[str]) -> dict[str, str]:
+        return self.backend.raw_texts(shas)
 
     def years(self) -> list[int]:
         self.ensure()
