@@ -211,7 +211,8 @@ def test_postgres_down_30s_loses_nothing(pg: PgCluster, tmp_path: Path) -> None:
     """GIVEN two hosts of 2 workers assigning numbers, and an archive filing cases with its index in the
     same PostgreSQL, WHEN PostgreSQL stops (pg_ctl stop -m fast) for 30 s and starts again THEN the
     workers waited and finished, every key has exactly one number (1..N, none twice), the case filed
-    during the outage is in the archive and, once PostgreSQL is back, found by search."""
+    during the outage is in the archive and, once PostgreSQL is back, found by search, also by the
+    Archive that was open all along (its index reconnects)."""
     from congkhai.archive import Archive, find
 
     keys = [f"outage-{i:03d}" for i in range(120)]
@@ -253,6 +254,7 @@ def test_postgres_down_30s_loses_nothing(pg: PgCluster, tmp_path: Path) -> None:
     assert sorted(h["doc_number"] for h in hits) == ["1", "2", "3"]
     assert (arch.commune_dir / hits[1]["path"].split("/", 1)[1] / "manifest.json").is_file()
     assert any(f["sha256"] == during for f in hits[1]["files"])
+    assert arch.find_case_by_sha(during) is not None  # the long-lived Archive's index reconnected
 
 
 def test_gives_up_after_retry_seconds_with_a_transient_error(tmp_path: Path) -> None:

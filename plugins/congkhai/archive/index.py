@@ -816,7 +816,9 @@ class CommuneIndex:
 def open_index(root: Path, commune: str, url: str | None = None) -> CommuneIndex:
     """The commune's index: PostgreSQL for a ``postgresql://`` URL, else SQLite in the tree."""
     if url and url.startswith(("postgresql://", "postgres://")):
-        backend: SqlIndex = PostgresIndex(url)
+        from congkhai.archive.index_pg import ResilientPostgresIndex  # reconnects after an outage
+
+        backend: SqlIndex = ResilientPostgresIndex(url)
     elif url and url.startswith("sqlite:///"):
         backend = SqliteIndex(Path(url.removeprefix("sqlite:///")).expanduser() / commune / "index.sqlite")
     else:

@@ -11,13 +11,11 @@ Nothing is lost meanwhile: filing never waits for the index (the manifest on dis
 update that fails marks the index ``STALE``, and the next search (or ``congkhai archive reindex``)
 rebuilds the commune's rows from the manifests.
 
-A constructor that fails (a bad table, a lost connection) closes its connection at once: left to the
-garbage collector it would keep its transaction, and the advisory lock every other opener waits for.
+``open_index`` gives this class for a PostgreSQL URL.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from typing import Any
 
@@ -32,18 +30,14 @@ class ResilientPostgresIndex(PostgresIndex):
     def __init__(self, url: str) -> None:
         self.url = url
         self._conn: Any = None
-        try:
-            super().__init__(url)
-        except BaseException:
-            if self._conn is not None:
-                with contextlib.suppress(Exception):
-                    self._conn.close()
-            raise
+        self._opened = False  # the constructor's own failure path closes its connection as it is
+        super().__init__(url)
+        self._opened = True
 
     @property  # type: ignore[override]
     def conn(self) -> Any:
         c = self._conn
-        if c is not None and (c.closed or c.broken):
+        if self._opened and c is not None and (c.closed or c.broken):
             import psycopg
 
             log.info("archive index: the PostgreSQL connection was lost; reconnecting")
@@ -55,6 +49,7 @@ class ResilientPostgresIndex(PostgresIndex):
         self._conn = value
 
     def close(self) -> None:
+        self._opened = False  # closed on purpose: not reopened
         if self._conn is not None:
             self._conn.close()
 
