@@ -255,15 +255,29 @@ def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
     return first, nxt - dt.timedelta(days=1)
 
 
-def drop(docs: list[Path], inbox: Path) -> None:
+#: The samples are Kép's documents. Dropped into another commune's inbox they go to review ("issued by
+#: another body", intake/origin.py) unless staff confirm with ``issuer:`` in a sidecar, which is
+#: what the check does for the other communes, so that every commune has the same workload.
+SAMPLE_ISSUER = "thị trấn Kép (mẫu dùng cho kiểm tra tải)"
+
+
+def drop(docs: list[Path], inbox: Path, confirm_issuer: bool = False) -> None:
     """Copy the documents (and sidecars) with an old mtime: they are stable at once."""
+    import yaml
+
     old = time.time() - 3600
     inbox.mkdir(parents=True, exist_ok=True)
     for p in docs:
-        for src in (p, p.with_suffix(".yaml")):
+        sidecar = p.with_suffix(".yaml")
+        for src in (p, sidecar):
             if src.is_file():
                 shutil.copy2(src, inbox / src.name)
                 os.utime(inbox / src.name, (old, old))
+        if confirm_issuer:
+            data = yaml.safe_load(sidecar.read_text(encoding="utf-8")) if sidecar.is_file() else None
+            data = {**(data or {}), "issuer": SAMPLE_ISSUER}
+            (inbox / sidecar.name).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+            os.utime(inbox / sidecar.name, (old, old))
 
 
 # ------------------------------------------------------------------------------------ Airflow
@@ -517,7 +531,7 @@ def run_phase(root: Path, pg: Postgres, communes: list[str], docs: list[Path], a
         s = stack.settings()
         t0 = time.monotonic()
         for c in communes:
-            drop(docs, s.inbox_dir(c))
+            drop(docs, s.inbox_dir(c), confirm_issuer=c != "kep")
         stack.trigger("congkhai_inbox")  # the watcher would fire within seconds as well
 
         killed: dict[str, Any] = {}
