@@ -27,12 +27,14 @@ def _fastapi_apps() -> list:
         return []
     return [
         {"app": create_cockpit(), "url_prefix": COCKPIT, "name": "Công khai"},
-        {"app": create_app(), "url_prefix": "/congkhai", "name": "Lưu trữ công khai"},
+        {"app": create_app(), "url_prefix": "/congkhai", "name": "Lưu trữ"},
     ]
 
 
 def _nav_links(apps: list) -> list:
-    """The two pages in Airflow's navigation bar (the UI shows each in a frame at ``/plugin/<url_route>``)."""
+    """The two pages in Airflow's navigation bar (the UI shows each in a frame at ``/plugin/<url_route>``).
+
+    Short names: the bar cuts a long one ("Lưu trữ c…"); each page's own heading says the whole."""
     if not apps:
         return []
     cockpit = apps[0]["url_prefix"]
@@ -47,7 +49,7 @@ def _nav_links(apps: list) -> list:
             "nav_top_level": True,
         },
         {
-            "name": "Lưu trữ công khai",
+            "name": "Lưu trữ",
             "href": "/congkhai/",
             "destination": "nav",
             "url_route": "luu-tru",

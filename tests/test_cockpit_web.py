@@ -242,7 +242,7 @@ def test_links_follow_airflow_s_base_path(built, monkeypatch) -> None:
 
 def test_the_plugin_registers_the_cockpit_and_its_nav_link() -> None:
     """The Airflow plugin mounts the cockpit at its own prefix (before the archive page) with a nav link
-    "Công khai" framed at /plugin/cong-khai, next to "Lưu trữ công khai"."""
+    "Công khai" framed at /plugin/cong-khai, next to "Lưu trữ" (the archive page)."""
     spec = importlib.util.spec_from_file_location("congkhai_airflow_under_test",
                                                   REPO / "plugins" / "congkhai_airflow.py")
     module = importlib.util.module_from_spec(spec)
@@ -252,4 +252,4 @@ def test_the_plugin_registers_the_cockpit_and_its_nav_link() -> None:
     nav = {v["name"]: v for v in plugin.external_views}
     assert nav["Công khai"] == {"name": "Công khai", "href": f"{MOUNT}/", "destination": "nav",
                                 "url_route": "cong-khai", "icon": f"{MOUNT}/icon.svg", "nav_top_level": True}
-    assert nav["Lưu trữ công khai"]["href"] == "/congkhai/" and nav["Lưu trữ công khai"]["nav_top_level"]
+    assert nav["Lưu trữ"]["href"] == "/congkhai/" and nav["Lưu trữ"]["nav_top_level"]

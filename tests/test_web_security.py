@@ -166,7 +166,7 @@ def test_only_pdfs_and_displayable_images_are_inline(client: TestClient, site: d
         _assert_headers(r, rel)
     # The page offers the scans for download, and never a viewer for what is not a PDF.
     page = client.get("/", params={"year": 2024, "month": 6, "day": 3}).text
-    assert f"files/{quote(o['scan.docx'])}?download=1'>Tải ảnh (PNG)" in page
+    assert f'files/{quote(o["scan.docx"])}?download=1">Tải ảnh (PNG)' in page
     assert client.get(f"/view/{quote(o['legacy.html'])}").status_code == 404
 
 
@@ -251,7 +251,7 @@ def test_nul_bytes_and_overflowing_numbers_are_told_in_vietnamese(client: TestCl
             detail = r.json()["detail"]
             assert isinstance(detail, str) and any(w in detail for w in vietnamese), (url, detail)
         else:
-            assert r.headers["content-type"].startswith("text/html") and "class='err'" in r.text, url
+            assert r.headers["content-type"].startswith("text/html") and 'class="err"' in r.text, url
             assert any(w in r.text for w in vietnamese), url
         assert "Traceback" not in r.text
 
@@ -361,3 +361,34 @@ def test_the_attacks_with_a_real_airflow_token(site: dict[str, Any], airflow_db:
         assert r.status_code in (400, 404), (url, r.status_code)
         assert any(w in r.text for w in ("không", "Không")), (url, r.text[:200])
         _assert_headers(r, url)
+
+
+def test_snippets_and_subjects_are_escaped(tmp_path: Path) -> None:
+    """GIVEN an original whose text and subject carry HTML (``<script>``, ``<img onerror>``, ``<mark>``) WHEN
+    a search shows its card with a snippet THEN the page has only the page's own ``<mark>`` tags around the
+    words, and every tag of the document is text (escaped), never markup (issue 16, finding 8)."""
+    import importlib.util
+    import re
+
+    spec = importlib.util.spec_from_file_location("bench_archive", Path(__file__).parent.parent / "bench" / "archive.py")
+    assert spec and spec.loader
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    pdf = tmp_path / "x.pdf"
+    pdf.write_bytes(bench.text_pdf(["QUYET DINH", "Ho ngheo <script>alert(1)</script> <img src=x onerror=alert(2)>",
+                                    "<mark>gia</mark> ho ngheo </p><a href=javascript:alert3>x</a>"]))
+    a = Archive(tmp_path / "archive", "kep")
+    folder = a.open_case(case(dt.date(2024, 7, 1), "77", subject="Hộ nghèo <b onmouseover=alert(4)>x</b>", item=None))
+    folder.add_original(pdf)
+    c = TestClient(create_app(tmp_path / "archive", require_login=False, communes=["kep"]))
+    r = c.get("/", params={"text": "ho ngheo"})
+    assert r.status_code == 200 and 'class="snippet"' in r.text
+    body = r.text
+    assert "<script>alert" not in body and "<img src=x" not in body and "<b " not in body
+    assert "<a href=javascript" not in body
+    assert "&lt;script&gt;" in body and "&lt;img src=x onerror=" in body and "&lt;b onmouseover" in body
+    marks = re.findall(r"<mark>([^<]*)</mark>", body)
+    assert marks and all(m.lower().startswith(("ho", "ngheo", "alert")) for m in marks), marks
+    assert "&lt;mark&gt;" in body  # the document's own <mark> is text
+    api = c.get("/api/find", params={"text": "ho ngheo", "snippets": 1}).json()
+    assert any("<script>" in p["text"] for p in api[0]["snippet"]["parts"])  # JSON: plain text, the reader escapes

@@ -31,7 +31,7 @@ from __future__ import annotations
 import calendar
 import contextlib
 import datetime as dt
-import html
+import functools
 import logging
 import os
 import re
@@ -45,11 +45,12 @@ from urllib.parse import quote, urlencode
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from congkhai.archive import layout
-from congkhai.archive.find import archive_years, calendar_counts, find, find_page
+from congkhai.archive.find import archive_items, archive_years, calendar_counts, find, find_page, has_cases
 from congkhai.archive.store import list_archive_communes
 from congkhai.errors import CongkhaiError
 
@@ -59,9 +60,6 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 50
 #: Results of /api/find when no limit is given.
 API_LIMIT = 200
-_ICON = ("<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 24 24' fill='none' stroke='#4a5568' "
-         "stroke-width='2' stroke-linecap='round' stroke-linejoin='round'><rect x='2' y='3' width='20' "
-         "height='5' rx='1'/><path d='M4 8v11a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8'/><path d='M10 12h4'/></svg>")
 _WEEKDAYS = ("T2", "T3", "T4", "T5", "T6", "T7", "CN")
 _SUFFIX = re.compile(r"_v(\d+)$")
 #: Bounds of the numbers a request may carry (beyond them: 400, never an overflow in the index).
@@ -94,70 +92,29 @@ CSP_INLINE_FILE = ("default-src 'none'; object-src 'self'; img-src 'self'; style
 #: Everything else (JSON, downloads, redirects, errors that are not HTML).
 CSP_OTHER = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
 
-_APP_JS = """// "Quay lại kết quả": back to the results as they were (search, page), when there is a history.
-document.querySelectorAll("a[data-back]").forEach(function (a) {
-  a.addEventListener("click", function (ev) {
-    if (window.history.length > 1) { ev.preventDefault(); window.history.back(); }
-  });
-});
-"""
+HERE = Path(__file__).parent
+#: The page's own files (``/style.css``, ``/app.js``, ``/icon.svg``): name -> (file, media type).
+STATIC = {"style.css": ("archive.css", "text/css; charset=utf-8"),
+          "app.js": ("archive.js", "text/javascript; charset=utf-8"),
+          "icon.svg": ("icon.svg", "image/svg+xml")}
+#: What a generated document's state is called on the page.
+STATE_VI = {"draft": "Dự thảo", "final": "Chính thức", "signed": "Đã ký"}
+#: Query parameters as the error message names them.
+FIELDS_VI = {"year": "năm", "month": "tháng (1–12)", "day": "ngày (1–31)", "page": "trang", "n": "số trang",
+             "offset": "vị trí bắt đầu", "limit": "số kết quả", "ca_nam": "cả năm", "download": "tải về"}
 
-_CSS = """
-*{box-sizing:border-box}
-body{font-family:'Liberation Sans','DejaVu Sans',Arial,sans-serif;margin:0;color:#1a202c;background:#f7f9fc;
- font-size:15px;line-height:1.4}
-a{color:#0b5cad;text-decoration:none} a:hover{text-decoration:underline}
-header{background:#fff;border-bottom:1px solid #dfe3ea;padding:.7em 1.2em;display:flex;align-items:center;
- gap:1.5em;flex-wrap:wrap}
-header h1{font-size:1.35em;margin:0;color:#123} header .communes a{margin-right:.5em}
-header .communes a.on{font-weight:bold;color:#1a202c}
-form.search{display:flex;gap:.4em;flex:1;min-width:22em;max-width:46em}
-form.search input{flex:1;padding:.45em .6em;border:1px solid #b8c2d0;border-radius:6px;font-size:1em}
-button{padding:.45em .9em;border:1px solid #0b5cad;background:#0b5cad;color:#fff;border-radius:6px;
- font-size:.95em;cursor:pointer}
-.wrap{display:flex;gap:1.2em;padding:1em 1.2em;align-items:flex-start}
-aside{width:17.5em;flex:none;display:flex;flex-direction:column;gap:.9em}
-aside section{background:#fff;border:1px solid #dfe3ea;border-radius:8px;padding:.6em .7em}
-aside h3{font-size:.8em;text-transform:uppercase;letter-spacing:.04em;color:#5a6578;margin:0 0 .45em}
-.years a{display:inline-block;padding:.15em .45em;margin:0 .15em .2em 0;border-radius:5px}
-.years a.on,.months a.on,table.cal a.on{background:#0b5cad;color:#fff}
-.months{display:grid;grid-template-columns:repeat(4,1fr);gap:.25em}
-.months a,.months span{text-align:center;padding:.25em 0;border-radius:5px;font-size:.9em}
-.months a{background:#e8f0fb} .months span{color:#a0a8b5}
-.months small,table.cal small{display:block;font-size:.7em;opacity:.8}
-table.cal{width:100%;border-collapse:collapse;text-align:center;font-size:.88em}
-table.cal th{color:#5a6578;font-weight:normal;font-size:.8em;padding:.15em 0}
-table.cal td{padding:1px} table.cal td span{color:#a0a8b5;display:block;padding:.2em 0}
-table.cal a{display:block;background:#e8f0fb;border-radius:5px;padding:.1em 0;font-weight:bold}
-form.range label{display:block;font-size:.85em;color:#5a6578;margin-top:.2em}
-form.range input{width:100%;padding:.25em;border:1px solid #b8c2d0;border-radius:5px}
-form.range button{margin-top:.5em;width:100%}
-.yeardocs a{display:block;margin:.15em 0}
-main{flex:1;min-width:0}
-main h2{font-size:1.2em;margin:.1em 0 .2em} .count{color:#5a6578;margin:0 0 .7em}
-.res{display:flex;gap:1em;background:#fff;border:1px solid #dfe3ea;border-radius:8px;padding:.75em;
- margin-bottom:.7em}
-.res .thumb{flex:none;width:96px} .res .thumb img{width:96px;border:1px solid #c9d0db;background:#fff;display:block}
-.res .nothumb{width:96px;height:136px;border:1px dashed #c9d0db;color:#a0a8b5;font-size:.8em;display:flex;
- align-items:center;justify-content:center;text-align:center}
-.res .body{flex:1;min-width:0}
-.meta{color:#5a6578;font-size:.9em} .meta b{color:#1a202c}
-.subject{font-size:1.05em;font-weight:bold;margin:.15em 0 .3em}
-.where{color:#8a94a6;font-size:.8em;font-family:'Liberation Mono',monospace;word-break:break-all}
-details summary{cursor:pointer;color:#5a6578;font-size:.9em;margin-top:.3em}
-table.docs{border-collapse:collapse;margin-top:.3em;font-size:.9em}
-table.docs td{padding:.2em 1.2em .2em 0;border-top:1px solid #eef1f5;vertical-align:top}
-table.docs td.v{color:#5a6578;white-space:nowrap} table.docs td.l{white-space:nowrap}
-table.docs td.l a{margin-right:.6em}
-.tag{display:inline-block;background:#eef1f5;border-radius:4px;padding:0 .35em;font-size:.85em;color:#4a5568}
-.pager{display:flex;gap:1em;align-items:center;margin:.4em 0 1em}
-a.btn{background:#0b5cad;color:#fff;padding:.4em .9em;border-radius:6px}
-.viewer{max-width:60em;margin:1em auto;padding:0 1em}
-.viewer figure{margin:1em 0;text-align:center} .viewer img{width:100%;border:1px solid #c9d0db;background:#fff}
-.viewer figcaption{color:#5a6578;font-size:.85em}
-.err{background:#fff4f4;border:1px solid #e7b9b9;color:#8a1f1f;padding:.6em;border-radius:6px}
-.empty{color:#5a6578}
-"""
+
+@functools.cache
+def templates() -> Environment:
+    """The page's Jinja2 templates: autoescaped, a missing variable fails loudly (``StrictUndefined``)."""
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["q"] = lambda s: quote(str(s))
+    return env
+
+
+def _html(template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    return HTMLResponse(templates().get_template(template).render(**context), status_code=status_code)
 
 
 def _resolve_root(root: Path | None) -> Path:
@@ -219,7 +176,7 @@ def file_response(path: Path, *, download: bool) -> FileResponse:
                         headers={"Content-Security-Policy": CSP_INLINE_FILE if inline else CSP_OTHER})
 
 
-def _render(root: Path, pdf: Path, page: int, *, size: int, folder: str) -> Path:
+def _render(root: Path, pdf: Path, page: int, *, size: int, folder: str, top: bool = False) -> Path:
     """PNG of one page (pdftoppm, ``size`` px on the long side), cached by content and page in the
     commune's derived ``.index/<folder>`` (safe to delete with the rest of the index)."""
     from congkhai.archive.fsutil import sha256_file
@@ -233,7 +190,10 @@ def _render(root: Path, pdf: Path, page: int, *, size: int, folder: str) -> Path
         # with the same content (same SHA-256) may be rendered in parallel.
         tmp = cache / f".{out.stem}-{os.getpid()}-{secrets.token_hex(4)}"
         try:
-            subprocess.run(["pdftoppm", "-png", "-scale-to", str(size), "-f", str(page), "-l", str(page),
+            # ``top``: the upper part of the page at ``size`` px wide (the heading: body, number, title).
+            scale = ["-scale-to-x", str(size), "-scale-to-y", "-1", "-W", str(size), "-H", str(size * 3 // 4)] if top \
+                else ["-scale-to", str(size)]
+            subprocess.run(["pdftoppm", "-png", *scale, "-f", str(page), "-l", str(page),
                             "-singlefile", str(pdf), str(tmp)], check=True, capture_output=True, timeout=60)
             os.replace(f"{tmp}.png", out)
         finally:
@@ -242,8 +202,9 @@ def _render(root: Path, pdf: Path, page: int, *, size: int, folder: str) -> Path
 
 
 def _thumbnail(root: Path, pdf: Path) -> Path:
-    """Page 1, 280 px high: sharp at the 96-px width shown, even on a 2x screen."""
-    return _render(root, pdf, 1, size=280, folder="thumbs")
+    """The top of page 1 (its heading: who issued it, its number, its title), 320 px wide: readable at the
+    150 px shown, even on a 2x screen; the whole page is one click away."""
+    return _render(root, pdf, 1, size=320, folder="thumbs-top", top=True)
 
 
 def _page_count(pdf: Path) -> int:
@@ -288,25 +249,9 @@ def _vn_input(value: str | None) -> str:
         return value
 
 
-def _e(x: object) -> str:
-    return html.escape(str(x), quote=True)
-
-
-def _page(base: str, title: str, body: str, status_code: int = 200) -> HTMLResponse:
-    return HTMLResponse(
-        "<!doctype html><html lang='vi'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>{_e(title)}</title><link rel='stylesheet' href='{_e(base)}/style.css'></head>"
-        f"<body>{body}<script src='{_e(base)}/app.js'></script></body></html>",
-        status_code=status_code,
-    )
-
-
 def _error_page(base: str, status_code: int, message: str) -> HTMLResponse:
     """A small page for an error on an HTML route: what went wrong, in Vietnamese, and a way back."""
-    body = (f"<header><h1>Lưu trữ công khai</h1><a href='{_e(base)}/'>‹ Về trang lưu trữ</a></header>"
-            f"<div class='viewer'><p class='err'>{_e(message)}</p></div>")
-    return _page(base, "Lưu trữ công khai", body, status_code=status_code)
+    return _html("error.html", status_code, base=base, code=status_code, message=message)
 
 
 #: Vietnamese text of the errors a route may end with (FastAPI's own details are English).
@@ -372,7 +317,7 @@ def _documents(files: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for f in files:
         name = f["path"].rsplit("/", 1)[-1]
         stem, _, ext = name.rpartition(".")
-        d = docs.setdefault(stem, {"kind": f["kind"], "version": f["version"], "stem": stem, "files": {}})
+        d = docs.setdefault(stem, {"kind": f["kind"], "version": f["version"], "stem": stem, "files": {}, "first": f})
         d["files"][ext.lower()] = f["path"]
     return list(docs.values())
 
@@ -390,44 +335,71 @@ def _doc_label(doc: dict[str, Any]) -> str:
     return label
 
 
-def _result_html(r: dict[str, Any]) -> str:
-    pdfs = [f for f in r["files"] if f["path"].lower().endswith(".pdf")]
-    main_pdf = next((f for f in pdfs if f["kind"] == "original"), pdfs[0] if pdfs else None)
-    if main_pdf:
-        href = f"view/{quote(main_pdf['path'])}"
-        thumb = (f"<a class='thumb' href='{href}' title='Xem văn bản'>"
-                 f"<img alt='Trang 1' loading='lazy' src='thumb/{quote(main_pdf['path'])}'></a>")
-    else:
-        thumb = "<div class='thumb'><div class='nothumb'>không có PDF</div></div>"
+def _vn_iso(iso: str | None, empty: str) -> str:
+    return _vn_date(iso) if iso else empty
+
+
+def _card(r: dict[str, Any], titles: Callable[[int], dict[str, str]]) -> dict[str, Any]:
+    """What a result's card shows: the issue date (the one date of the page), number, subject, plan item
+    and its title, the case id, the snippet, and each document with its number, date and state as recorded
+    (blank when not recorded: nothing is made up) and what can be done with it."""
+    files = r["files"]
+    pdfs = [f for f in files if f["path"].lower().endswith(".pdf")]
+    year_doc = r["case_id"] is None
+    originals = [f for f in pdfs if f["kind"] == "original"]
+    # A case's thumbnail is its original (the generated documents all look alike); a per-year document's is itself.
+    main = max(originals, key=lambda f: f["version"]) if originals else (pdfs[0] if year_doc and pdfs else None)
+    nothumb = ""
+    if main is None:
+        exts = sorted({f["path"].rsplit(".", 1)[-1].upper() for f in files if f["kind"] == "original"})
+        nothumb = (f"Văn bản gốc: {', '.join(exts)} — chưa có bản PDF để xem" if exts
+                   else "Không có bản PDF")
     notation = "/".join(x for x in (r["doc_number"], r["doc_code"]) if x)
-    meta = [f"<b>{_vn_date(r['issued'])}</b>", f"Số {_e(notation)}" if notation else "Không số"]
-    if r["item"]:
-        meta.append(f"<span class='tag'>Mục {_e(r['item'])}</span>")
-    if r["case_id"] is None:
-        meta.append("<span class='tag'>Văn bản cả năm</span>")
-    rows = []
-    docs = _documents(r["files"])
-    for d in docs:
-        # Airflow frames this page in a sandbox without pop-ups: PDFs are shown by the page's own
-        # viewer (page images) and everything else is downloaded (downloads are allowed).
-        links = []
+    docs = []
+    for d in _documents(files):
+        kind = d["kind"]
+        f = d["first"]
+        links: list[tuple[str, str]] = []
+        note = ""
         if "pdf" in d["files"]:
-            links.append(f"<a href='view/{quote(d['files']['pdf'])}'>Xem</a>"
-                         f"<a href='files/{quote(d['files']['pdf'])}?download=1'>Tải PDF</a>")
-        for ext, word in (("docx", "Tải Word"), ("txt", "Tải TXT")):
-            if ext in d["files"]:
-                links.append(f"<a href='files/{quote(d['files'][ext])}?download=1'>{word}</a>")
+            links += [("Xem", f"view/{quote(d['files']['pdf'])}"), ("Tải PDF", f"files/{quote(d['files']['pdf'])}?download=1")]
+        elif kind == "original" and "docx" in d["files"]:
+            if originals:
+                links.append(("Xem bản PDF", f"view/{quote(max(originals, key=lambda o: o['version'])['path'])}"))
+            else:
+                note = "Bản Word: chưa có bản PDF để xem, hãy tải về để mở."
+        if "docx" in d["files"]:
+            links.append(("Tải Word", f"files/{quote(d['files']['docx'])}?download=1"))
+        if "txt" in d["files"]:
+            links.append(("Bản chữ để gửi tin nhắn (TXT)", f"files/{quote(d['files']['txt'])}?download=1"))
         for ext in sorted(set(d["files"]) - {"pdf", "docx", "txt"}):  # a scanned original (PNG, JPEG, TIFF)
             word = "Tải ảnh" if ext in ("png", "jpg", "jpeg", "tif", "tiff") else "Tải tệp"
-            links.append(f"<a href='files/{quote(d['files'][ext])}?download=1'>{word} ({_e(ext.upper())})</a>")
-        rows.append(f"<tr><td>{_e(_doc_label(d))}</td><td class='v'>bản {d['version']}</td>"
-                    f"<td class='l'>{''.join(links)}</td></tr>")
-    opened = " open" if len(docs) <= 6 else ""
-    table = (f"<details{opened}><summary>{len(docs)} văn bản, {len(r['files'])} tệp</summary>"
-             f"<table class='docs'>{''.join(rows)}</table></details>") if docs else ""
-    return (f"<article class='res'>{thumb}<div class='body'><div class='meta'>{' · '.join(meta)}</div>"
-            f"<div class='subject'>{_e(r['subject'] or '(không có trích yếu)')}</div>"
-            f"<div class='where'>{_e(r['path'])}/</div>{table}</div></article>")
+            links.append((f"{word} ({ext.upper()})", f"files/{quote(d['files'][ext])}?download=1"))
+        if kind == "original":
+            number = f"Số {notation}" if notation else "Không số"
+        elif f.get("number") is not None and f.get("code"):
+            number = f"Số {int(f['number']):02d}/{f['code']}"
+        elif kind in ("signed_scan", "dossier"):
+            number = ""
+        else:
+            number = "chưa ghi số"
+        state = f.get("state")
+        docs.append({"label": _doc_label(d), "version": d["version"], "links": links, "note": note,
+                     "number": number,
+                     "date": ("" if kind == "original" else _vn_iso(f.get("doc_date"), "chưa ghi ngày")),
+                     "state": state, "state_label": STATE_VI.get(state or "", "")})
+    snip = r.get("snippet")
+    snippet_from = ""
+    if snip:
+        info = layout.KINDS.get(snip["kind"])
+        snippet_from = "Trong văn bản gốc" if snip["kind"] == "original" else f"Trong {info.label_vi if info else snip['kind']}"
+    item = r.get("item")
+    return {"case_id": r["case_id"], "year_doc": year_doc, "date": _vn_date(r["issued"]),
+            "notation": f"Số {notation}" if notation else ("Không số" if not year_doc else "Chưa ghi số"),
+            "subject": r["subject"] or "(không có trích yếu)", "item": item,
+            "item_title": titles(int((r["issued"] or "0")[:4]) or 0).get(item, "") if item else "",
+            "thumb": main["path"] if main else None, "nothumb": nothumb, "docs": docs, "nfiles": len(files),
+            "snippet": snip, "snippet_from": snippet_from}
 
 
 def _login_redirect(request: Request) -> Response | None:
@@ -457,10 +429,11 @@ async def _airflow_user(request: Request) -> Any:
 
 def install_error_handlers(app: FastAPI, error_page: Callable[[Request, int, str], Response],
                            wants_html: Callable[[Request], bool], *, status_vi: dict[int, str],
-                           hint: str = "") -> None:
+                           hint: str = "", fields_vi: dict[str, str] | None = None) -> None:
     """The error answers of congkhai's pages (archive, cockpit): a person opening a page with no or an
     expired session goes to Airflow's login; scripts and the pages' own requests get 401/403 as JSON;
-    every other error is Vietnamese — an HTML page for a person, JSON for the API — never a traceback."""
+    every other error is Vietnamese — an HTML page for a person, JSON for the API — never a traceback.
+    ``fields_vi``: the query parameters' Vietnamese names, for the message on a bad value."""
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_errors(request: Request, exc: StarletteHTTPException) -> Response:
@@ -477,7 +450,8 @@ def install_error_handlers(app: FastAPI, error_page: Callable[[Request, int, str
 
     @app.exception_handler(RequestValidationError)
     async def _bad_input(request: Request, exc: RequestValidationError) -> Response:
-        names = sorted({str(e["loc"][-1]) for e in exc.errors() if e.get("loc")})
+        names = sorted({(fields_vi or {}).get(str(e["loc"][-1]), str(e["loc"][-1]))
+                        for e in exc.errors() if e.get("loc")})
         detail = (f"Giá trị không hợp lệ: {', '.join(names)}" if names else "Yêu cầu không hợp lệ") + (
             f"{hint}. / Invalid value.")
         if wants_html(request):
@@ -508,7 +482,7 @@ def create_app(
 
     install_error_handlers(
         app, lambda request, code, detail: _error_page(request.scope.get("root_path", ""), code, detail),
-        _wants_html, status_vi=_STATUS_VI, hint=" (số quá lớn, âm, hoặc không phải số?)")
+        _wants_html, status_vi=_STATUS_VI, hint=" (số quá lớn, âm, hoặc không phải số?)", fields_vi=FIELDS_VI)
 
     @app.get("/", response_class=HTMLResponse)
     def index(
@@ -518,25 +492,30 @@ def create_app(
         month: int | None = Query(None, ge=1, le=12),
         day: int | None = Query(None, ge=1, le=31),
         date_from: str | None = Query(None, alias="from"), date_to: str | None = Query(None, alias="to"),
-        text: str | None = None, kind: str | None = None, ca_nam: bool = False,
-        page: int = Query(1, ge=1, le=MAX_PAGE),
+        text: str | None = None, kind: str | None = None, ca_nam: bool = False, item: str | None = None,
+        state: str | None = None, page: int = Query(1, ge=1, le=MAX_PAGE),
     ) -> HTMLResponse:
         check_commune(commune)
         archive_root = _resolve_root(root)
         served = [c for c in known() if c in list_archive_communes(archive_root)]
-        return _page(request.scope.get("root_path", ""), "Lưu trữ công khai", _index_body(
+        ctx = _index_context(
             archive_root, served, commune=commune or None, year=year, month=month, day=day,
             date_from=date_from or None, date_to=date_to or None, text=(text or "").strip() or None,
-            kind=kind or None, ca_nam=ca_nam, page=page))
+            kind=kind or None, ca_nam=ca_nam, item=(item or "").strip() or None, state=state or None, page=page)
+        return _html("index.html", base=request.scope.get("root_path", ""), **ctx)
+
+    def static(name: str) -> Response:
+        fname, media = STATIC[name]
+        return Response((HERE / "static" / fname).read_bytes(), media_type=media,
+                        headers={"Cache-Control": "private, max-age=3600"})
 
     @app.get("/style.css")
     def style() -> Response:
-        return Response(_CSS, media_type="text/css; charset=utf-8", headers={"Cache-Control": "private, max-age=3600"})
+        return static("style.css")
 
     @app.get("/app.js")
     def script() -> Response:
-        return Response(_APP_JS, media_type="text/javascript; charset=utf-8",
-                        headers={"Cache-Control": "private, max-age=3600"})
+        return static("app.js")
 
     @app.get("/api/find")
     def api_find(
@@ -544,13 +523,15 @@ def create_app(
         commune: str | None = None, on: str | None = None, date_from: str | None = Query(None, alias="from"),
         date_to: str | None = Query(None, alias="to"), item: str | None = None, kind: str | None = None,
         text: str | None = None, limit: int = Query(API_LIMIT, ge=1, le=10_000),
-        offset: int = Query(0, ge=0, le=MAX_OFFSET),
+        offset: int = Query(0, ge=0, le=MAX_OFFSET), state: str | None = None, snippets: bool = False,
     ) -> list[dict[str, Any]]:
-        """The JSON list of ``congkhai archive find --json``, a page at a time; the total in ``X-Total-Count``."""
+        """The JSON list of ``congkhai archive find --json``, a page at a time; the total in ``X-Total-Count``.
+        ``state``: entries with a document in that state; ``snippets``: with ``text``, each entry's passage."""
         check_commune(commune)
         try:
             results, total = find_page(_resolve_root(root), commune or known(), on=on, date_from=date_from,
-                                       date_to=date_to, item=item, kind=kind, text=text, limit=limit, offset=offset)
+                                       date_to=date_to, item=item, kind=kind, text=text, limit=limit, offset=offset,
+                                       state=state or None, snippets=snippets)
         except CongkhaiError as err:
             raise HTTPException(status_code=400, detail=err.message_vi) from err
         response.headers["X-Total-Count"] = str(total)
@@ -576,7 +557,7 @@ def create_app(
     @app.get("/icon.svg")
     def icon() -> Response:
         """The nav icon (an archive box), drawn like Airflow's own line icons."""
-        return Response(_ICON, media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=86400"})
+        return static("icon.svg")
 
     @app.get("/view/{rel:path}", response_class=HTMLResponse)
     def view(rel: str, request: Request) -> HTMLResponse:
@@ -584,8 +565,7 @@ def create_app(
         path = safe_path(_resolve_root(root), rel, known())
         if path.suffix.lower() != ".pdf":
             raise HTTPException(status_code=404, detail="Không phải PDF")
-        base = request.scope.get("root_path", "")
-        return _page(base, path.name, _viewer_body(base, rel, path))
+        return _html("viewer.html", base=request.scope.get("root_path", ""), **_viewer_context(rel, path))
 
     @app.get("/page/{rel:path}")
     def get_page_image(rel: str, n: int = Query(1, ge=1, le=MAX_PAGE_NUMBER)) -> Response:
@@ -603,7 +583,8 @@ def create_app(
     return app
 
 
-def _viewer_body(base: str, rel: str, path: Path) -> str:
+
+def _viewer_context(rel: str, path: Path) -> dict[str, Any]:
     """The viewer: what the document is (from the folder's manifest), download, then every page."""
     from congkhai.archive import manifest as mf
 
@@ -614,151 +595,150 @@ def _viewer_body(base: str, rel: str, path: Path) -> str:
         subject = (f or {}).get("title") or m.get("Subject") or ""
         if f:
             label = _doc_label({"kind": f["kind"], "stem": path.stem})
-    pages = _page_count(path)
-    q = quote(rel)
-    imgs = "".join(
-        f"<figure><img loading='lazy' alt='Trang {i}' src='{base}/page/{q}?n={i}'>"
-        f"<figcaption>Trang {i}/{pages}</figcaption></figure>" for i in range(1, pages + 1))
-    return (f"<header><h1>Lưu trữ công khai</h1><a href='{base}/' data-back='1'>"
-            f"‹ Quay lại kết quả</a><a class='btn' href='{base}/files/{q}?download=1'>Tải PDF về máy</a></header>"
-            f"<div class='viewer'><p class='meta'><b>{_e(label)}</b> · {pages} trang</p>"
-            f"<div class='subject'>{_e(subject)}</div><div class='where'>{_e(rel)}</div>{imgs}</div>")
+    return {"rel": rel, "name": path.name, "label": label, "subject": subject, "pages": _page_count(path)}
 
 
-def _index_body(
-    archive_root: Path, communes: list[str], *, commune: str | None, year: int | None, month: int | None, day: int | None,
-    date_from: str | None, date_to: str | None, text: str | None, kind: str | None, ca_nam: bool, page: int,
-) -> str:
-    """The page: header (communes, search box), calendar and range on the left, results on the right.
+def _plan_titles(commune: str) -> Callable[[int], dict[str, str]]:
+    """``year -> {item code: title}`` from the commune's plan of that year (or the latest earlier one);
+    empty when there is none (the page then shows the code alone)."""
 
-    ``communes``: the configured communes that have an archive tree; ``commune`` is a configured one.
-    """
+    @functools.cache
+    def titles(year: int) -> dict[str, str]:
+        from congkhai.plan import load_plan_or_latest
+
+        try:
+            plan, _ = load_plan_or_latest(commune, year)
+        except Exception:  # no plan, or one that does not load: the codes are still right
+            return {}
+        return {i.code: i.title for i in plan.items}
+
+    return titles
+
+
+def _default_commune(archive_root: Path, communes: list[str]) -> str | None:
+    """The commune the page opens on: the first that has cases (a configured commune with an empty tree,
+    such as ``demo-xa``, is not a useful first page), else the first."""
+    return next((c for c in communes if has_cases(archive_root, c)), communes[0] if communes else None)
+
+
+def _index_context(
+    archive_root: Path, communes: list[str], *, commune: str | None, year: int | None, month: int | None,
+    day: int | None, date_from: str | None, date_to: str | None, text: str | None, kind: str | None,
+    ca_nam: bool, item: str | None, state: str | None, page: int,
+) -> dict[str, Any]:
+    """The page: header (communes, search box), calendar on the left, filters and results on the right.
+
+    Everything on the page dates a case by its issue date (the calendar, its counts, the range, the
+    cards). ``communes``: the configured communes that have an archive tree."""
+    ctx: dict[str, Any] = {"communes": communes, "commune": commune, "text": text, "side": None, "filters": None,
+                           "heading": "", "error": "", "message": "", "results": [], "count": "", "pager": None,
+                           "year": year, "month": month, "day": day, "link": lambda **kw: ""}
     if commune and commune not in communes:
-        return _shell(communes, None, text, "", f"<p class='empty'>Thư mục lưu trữ của xã/thị trấn "
-                                                f"“{_e(commune)}” chưa có văn bản nào.</p>")
-    commune = commune or (communes[0] if communes else None)
+        ctx["message"] = f"Thư mục lưu trữ của xã/thị trấn “{commune}” chưa có văn bản nào."
+        return ctx
+    commune = commune or _default_commune(archive_root, communes)
+    ctx["commune"] = commune
     if commune is None:
-        return _shell(communes, None, text, "", "<p class='empty'>Thư mục lưu trữ chưa có văn bản nào.</p>")
+        ctx["message"] = "Thư mục lưu trữ chưa có văn bản nào."
+        return ctx
     years = archive_years(archive_root, commune)
-    browsing = not (text or date_from or date_to or kind or ca_nam or month or day)
+    first_visit = year is None
     year = year or (years[-1] if years else dt.date.today().year)
-    counts = calendar_counts(archive_root, commune, dt.date(year, 1, 1), dt.date(year, 12, 31))
-    months = calendar_counts(archive_root, commune, dt.date(year, 1, 1), dt.date(year, 12, 31), by_month=True)
-    if browsing and counts and not month:  # first visit: the latest month that has documents
-        month = int(max(counts)[5:7])
+    y_from, y_to = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    months = calendar_counts(archive_root, commune, y_from, y_to, by_month=True, issued_only=True, cases_only=True)
+    filtering = bool(text or date_from or date_to or kind or ca_nam or item or state)
+    if first_visit and not filtering and months and not month:  # the latest month that has cases
+        month = int(max(months)[5:7])
 
-    def q(**kw: Any) -> str:
-        """A link to this page with these choices (escaped for an attribute)."""
-        return _e("?" + urlencode({k: v for k, v in {"commune": commune, **kw}.items() if v}))
+    def link(**kw: Any) -> str:
+        """A link to this page with these choices."""
+        return "?" + urlencode({k: v for k, v in {"commune": commune, **kw}.items() if v})
 
     kw: dict[str, Any] = {}
-    heading = ""
-    error = ""
+    heading: list[str] = []
+    cases_only = False
+    titles = _plan_titles(commune)
     try:
-        date_from = parse_day(date_from, "từ ngày") if date_from else None
-        date_to = parse_day(date_to, "đến ngày") if date_to else None
-        if text:
-            kw["text"], heading = text, f"Kết quả tìm “{_e(text)}”"
+        d_from = parse_day(date_from, "từ ngày") if date_from else None
+        d_to = parse_day(date_to, "đến ngày") if date_to else None
         if kind:
-            kw.update(kind=kind, date_from=dt.date(year, 1, 1), date_to=dt.date(year, 12, 31))
-            heading = f"{_e(layout.kind_info(kind).label_vi)} năm {year}"
-        elif ca_nam:
-            kw.update(year_documents=True, date_from=dt.date(year, 1, 1), date_to=dt.date(year, 12, 31))
-            heading = f"Văn bản cả năm {year}"
-        elif date_from or date_to:
-            kw.update(date_from=date_from, date_to=date_to)
-            heading += (" · " if heading else "") + (f"Từ ngày {_vn_date(date_from) if date_from else '…'} "
-                                                     f"đến ngày {_vn_date(date_to) if date_to else '…'}")
+            layout.kind_info(kind)
+        if text:
+            kw.update(text=text, snippets=True)
+            heading.append(f"Kết quả tìm “{text}”")
+        if ca_nam:
+            kw.update(year_documents=True, year=year)
+            heading.append(f"Văn bản cả năm {year}")
+        elif d_from or d_to:
+            kw.update(date_from=d_from, date_to=d_to, issued_only=True)
+            heading.append(f"Ban hành từ ngày {_vn_date(d_from) if d_from else '…'} "
+                           f"đến ngày {_vn_date(d_to) if d_to else '…'}")
+        elif filtering:
+            pass  # a search or a filter: the whole archive
         elif day and month:
-            kw["on"] = dt.date(year, month, day)
-            heading = f"Ngày {day:02d}/{month:02d}/{year}"
-        elif month and not text:
+            kw.update(on=dt.date(year, month, day), issued_only=True)
+            cases_only = True
+            heading.append(f"Ngày {day:02d}/{month:02d}/{year}")
+        elif month:
             last = calendar.monthrange(year, month)[1]
-            kw.update(date_from=dt.date(year, month, 1), date_to=dt.date(year, month, last))
-            heading = f"Tháng {month}/{year}"
+            kw.update(date_from=dt.date(year, month, 1), date_to=dt.date(year, month, last), issued_only=True)
+            cases_only = True
+            heading.append(f"Tháng {month}/{year}")
+        else:
+            kw.update(year=year)
+            cases_only = True
+            heading.append(f"Năm {year}")
+        if item:
+            kw["item"] = item
+            heading.append(f"Mục {item}" + (f" — {titles(year)[item]}" if item in titles(year) else ""))
+        if kind:
+            kw["kind"] = kind
+            heading.append(layout.kind_info(kind).label_vi)
+        if state:
+            kw["state"] = state
+            heading.append(STATE_VI.get(state, state))
+        if cases_only:
+            kw["cases_only"] = True
         results, total = find_page(archive_root, commune, **kw, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     except (CongkhaiError, ValueError) as err:
-        message = err.message_vi if isinstance(err, CongkhaiError) else "Ngày không hợp lệ"
-        results, total, error = [], 0, f"<p class='err'>Lỗi: {_e(message)}</p>"
+        results, total = [], 0
+        ctx["error"] = err.message_vi if isinstance(err, CongkhaiError) else "Ngày không hợp lệ"
+    ctx["heading"] = " · ".join(heading)
+    if cases_only and not results and not ctx["error"]:
+        ctx["message"] = f"{ctx['heading']}: chưa có hồ sơ nào."
+    noun = "hồ sơ" if cases_only else "kết quả"
+    first = (page - 1) * PAGE_SIZE + 1
+    pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
+    ctx["count"] = f"{total} {noun}" + (f" · hiển thị {first}–{first + len(results) - 1}" if pages > 1 else "")
+    if pages > 1:
+        state_kw = {"year": None if first_visit else year, "month": month, "day": day, "from": date_from,
+                    "to": date_to, "text": text, "kind": kind, "ca_nam": 1 if ca_nam else None, "item": item,
+                    "state": state}
+        ctx["pager"] = {"page": page, "pages": pages,
+                        "prev": link(**state_kw, page=page - 1) if page > 1 else "",
+                        "next": link(**state_kw, page=page + 1) if page < pages else ""}
+    ctx["results"] = [_card(r, titles) for r in results]
 
-    side = _sidebar(archive_root, commune, years, year, month, day, counts, months, date_from, date_to, q)
-    if error:
-        main = f"<h2>{heading}</h2>{error}"
-    elif not results:
-        main = f"<h2>{heading}</h2><p class='empty'>Không tìm thấy văn bản nào.</p>"
-    else:
-        first = (page - 1) * PAGE_SIZE + 1
-        pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
-        count = f"{total} kết quả" + (f" · hiển thị {first}–{first + len(results) - 1}" if pages > 1 else "")
-        state = {"year": year, "month": month, "day": day, "from": date_from, "to": date_to, "text": text,
-                 "kind": kind, "ca_nam": 1 if ca_nam else None}
-        pager = ""
-        if pages > 1:
-            prev = f"<a href='{q(**state, page=page - 1)}'>‹ Trang trước</a>" if page > 1 else ""
-            nxt = f"<a href='{q(**state, page=page + 1)}'>Trang sau ›</a>" if page < pages else ""
-            pager = f"<div class='pager'>{prev}<span>Trang {page}/{pages}</span>{nxt}</div>"
-        main = (f"<h2>{heading}</h2><p class='count'>{count}</p>"
-                + "".join(_result_html(r) for r in results) + pager)
-    return _shell(communes, commune, text, side, main)
-
-
-def _shell(communes: list[str], commune: str | None, text: str | None, side: str, main: str) -> str:
-    links = "".join(f"<a class='{'on' if c == commune else ''}' href='?{urlencode({'commune': c})}'>{_e(c)}</a>"
-                    for c in communes) if len(communes) > 1 else _e(commune or "")
-    hidden = f"<input type='hidden' name='commune' value='{_e(commune)}'>" if commune else ""
-    search = (f"<form class='search' method='get'>{hidden}<input name='text' value='{_e(text or '')}' "
-              "placeholder='Tìm theo trích yếu, số ký hiệu, nội dung (gõ có dấu hoặc không dấu)' "
-              "aria-label='Từ khóa'><button>Tìm kiếm</button></form>")
-    return (f"<header><h1>Lưu trữ công khai</h1><span class='communes'>Xã/thị trấn: {links}</span>{search}"
-            f"</header><div class='wrap'><aside>{side}</aside><main>{main}</main></div>")
-
-
-def _sidebar(
-    archive_root: Path, commune: str, years: list[int], year: int, month: int | None, day: int | None,
-    counts: dict[str, int], months: dict[str, int], date_from: str | None, date_to: str | None,
-    q: Callable[..., str],
-) -> str:
-    shown_years = sorted(set(years) | {year})
-    ys = "".join(f"<a class='{'on' if y == year else ''}' href='{q(year=y)}'>{y}</a>" for y in shown_years)
-    per_month = {int(m[5:7]): n for m, n in months.items()}
-    ms = "".join(
-        (f"<a class='{'on' if m == month else ''}' href='{q(year=year, month=m)}'>Th {m}"
-         f"<small>{per_month[m]} văn bản</small></a>") if m in per_month else f"<span>Th {m}<small>&nbsp;</small></span>"
-        for m in range(1, 13))
-    cal = ""
+    # The calendar: months and days with how many cases were issued in them.
+    weeks = []
     if month:
-        weeks = calendar.Calendar(firstweekday=0).monthdayscalendar(year, month)
-        head = "".join(f"<th>{w}</th>" for w in _WEEKDAYS)
-        body = ""
-        for week in weeks:
-            cells = ""
-            for d in week:
-                n = counts.get(f"{year:04d}-{month:02d}-{d:02d}", 0) if d else 0
-                if not d:
-                    cells += "<td></td>"
-                elif n:
-                    cls = "on" if d == day else ""
-                    cells += (f"<td><a class='{cls}' href='{q(year=year, month=month, day=d)}' "
-                              f"title='{n} văn bản'>{d}</a></td>")
-                else:
-                    cells += f"<td><span>{d}</span></td>"
-            body += f"<tr>{cells}</tr>"
-        cal = (f"<section><h3>Ngày — tháng {month}/{year}</h3><table class='cal'><tr>{head}</tr>{body}</table>"
-               "</section>")
-    rng = (f"<section><h3>Khoảng ngày</h3><form class='range' method='get'>"
-           f"<input type='hidden' name='commune' value='{_e(commune)}'>"
-           f"<label>Từ ngày<input name='from' placeholder='ngày/tháng/năm' value='{_e(_vn_input(date_from))}'>"
-           "</label>"
-           f"<label>Đến ngày<input name='to' placeholder='ngày/tháng/năm' value='{_e(_vn_input(date_to))}'>"
-           "</label>"
-           "<button>Xem</button></form></section>")
-    dossier = find(archive_root, commune, kind="dossier", date_from=dt.date(year, 1, 1),
-                   date_to=dt.date(year, 12, 31), limit=5)
+        days = calendar_counts(archive_root, commune, y_from, y_to, issued_only=True, cases_only=True)
+        weeks = [[(d, days.get(f"{year:04d}-{month:02d}-{d:02d}", 0) if d else 0) for d in week]
+                 for week in calendar.Calendar(firstweekday=0).monthdayscalendar(year, month)]
+    per_month = {int(m[5:7]): n for m, n in months.items()}
+    dossier = find(archive_root, commune, kind="dossier", year=year, limit=5)
     pdfs = [f for r in dossier for f in r["files"] if f["path"].lower().endswith(".pdf")]
-    latest = max(pdfs, key=lambda f: f["version"]) if pdfs else None
-    dossier_link = (f"<a href='view/{quote(latest['path'])}'>Hồ sơ công khai năm {year} (PDF)</a>"
-                    if latest else f"<span class='empty'>Chưa lập hồ sơ công khai năm {year}</span>")
-    yeardocs = (f"<section class='yeardocs'><h3>Văn bản cả năm {year}</h3>"
-                f"<a href='{q(year=year, ca_nam=1)}'>Kế hoạch, danh mục quý, báo cáo HĐND</a>{dossier_link}</section>")
-    return (f"<section><h3>Năm</h3><div class='years'>{ys}</div></section>"
-            f"<section><h3>Tháng — năm {year}</h3><div class='months'>{ms}</div></section>{cal}{rng}{yeardocs}")
+    ctx["side"] = {"years": sorted(set(years) | {year}), "months": [(m, per_month.get(m, 0)) for m in range(1, 13)],
+                   "year_has_cases": bool(per_month), "weeks": weeks, "weekdays": _WEEKDAYS,
+                   "dossier": max(pdfs, key=lambda f: f["version"])["path"] if pdfs else None}
+    year_titles = titles(year)
+    ctx["filters"] = {
+        "item_choices": [(c, year_titles.get(c, "")) for c in sorted(set(archive_items(archive_root, commune)) | (
+            {item} if item else set()))],
+        "item": item or "", "kind": kind or "", "state": state or "",
+        "kinds": [(k, v.label_vi) for k, v in layout.KINDS.items()],
+        "states": list(STATE_VI.items()),
+        "date_from": _vn_input(date_from), "date_to": _vn_input(date_to),
+    }
+    ctx.update(commune=commune, year=year, month=month, day=day, link=link)
+    return ctx
