@@ -6,9 +6,10 @@ AIRFLOW_HOME, a fixed admin password and CONGKHAI_ARCHIVE pointing at the small 
 ``tests/archive_support.py``. Chromium is Debian's ``/usr/bin/chromium`` driven by Playwright
 (``pip install playwright``; never ``playwright install``). The walk-through: an unauthenticated
 visitor is refused (401 for the API and files, the login page for a browser); log in; the nav link
-"Lưu trữ công khai" frames the page; year → month → day; a search without diacritics; a thumbnail;
+"Lưu trữ" frames the page; year → month → day; filters; a search without diacritics with its snippet; a thumbnail;
 a PDF shown and downloaded (in the frame); and a screenshot (kept in ``CONGKHAI_UI_SCREENSHOT`` when set, e.g.
-``docs/archive-ui.png``; otherwise in the test's temp dir).
+``docs/archive-ui.png``; otherwise in the test's temp dir). At 390 px: no sideways scroll, alone and in the
+frame (screenshot in ``CONGKHAI_UI_SCREENSHOT_390``).
 
 Port: ``CONGKHAI_BROWSER_TEST_PORT`` (default 8097).
 """
@@ -145,7 +146,7 @@ def test_unauthenticated_requests_are_refused(airflow: dict, browser: object) ->
 def test_log_in_browse_search_open_a_pdf(airflow: dict, browser: object, tmp_path: Path) -> None:
     from playwright.sync_api import expect
 
-    ctx = browser.new_context(viewport={"width": 1360, "height": 900}, locale="vi-VN")  # type: ignore[attr-defined]
+    ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN")  # type: ignore[attr-defined]
     ctx.set_default_timeout(30_000)
     try:
         page = ctx.new_page()
@@ -158,32 +159,44 @@ def test_log_in_browse_search_open_a_pdf(airflow: dict, browser: object, tmp_pat
         page.fill("input[name=password]", PASSWORD)
         page.keyboard.press("Enter")
 
-        # The nav link of the plugin (external_views), and the page framed by Airflow's UI.
-        link = page.get_by_role("link", name="Lưu trữ công khai")
+        # The nav link of the plugin (external_views, a short name), and the page framed by Airflow's UI.
+        link = page.get_by_role("link", name="Lưu trữ", exact=True)
         expect(link).to_be_visible()
         link.click()
         page.wait_for_url("**/plugin/luu-tru")
         frame = page.frame_locator("iframe").first
         expect(frame.locator("h1")).to_have_text("Lưu trữ công khai")
+        # It opens on the latest month that has cases.
+        expect(frame.locator("main h2")).to_have_text("Tháng 3/2024")
 
-        # Browse: year -> month -> day. 06/03/2024: the road case issued that day and the poverty
-        # case whose end minute is dated that day.
+        # Browse: year -> month -> day. 06/03/2024: the road case issued that day (the poverty case, whose
+        # end minute is dated that day, is under its own issue date: one date for calendar and cards).
         frame.locator(".years").get_by_role("link", name="2024").click()
         frame.locator(".months a", has_text="Th 3").click()
         expect(frame.locator("main h2")).to_have_text("Tháng 3/2024")
+        expect(frame.locator(".months a", has_text="Th 2")).to_contain_text("1 hồ sơ")
         frame.locator("table.cal").get_by_role("link", name="6", exact=True).click()
         expect(frame.locator("main h2")).to_have_text("Ngày 06/03/2024")
         subjects = frame.locator(".res .subject")
-        expect(subjects).to_have_text(["Phê duyệt danh sách hộ nghèo, hộ cận nghèo năm 2024",
-                                       "Đầu tư đường giao thông tổ dân phố Đồng Quan"])
+        expect(subjects).to_have_text(["Đầu tư đường giao thông tổ dân phố Đồng Quan"])
 
-        # Search without diacritics.
+        # Filters: the plan item with its title, the state.
+        frame.locator("form.filters select[name=item]").select_option("Q1-7")
+        frame.locator("form.filters button").click()
+        expect(subjects).to_have_text(["Phê duyệt danh sách hộ nghèo, hộ cận nghèo năm 2024"])
+        frame.locator("form.filters select[name=state]").select_option("signed")
+        frame.locator("form.filters button").click()
+        expect(frame.locator("main .empty")).to_have_text("Không tìm thấy văn bản nào.")
+
+        # Search without diacritics: the snippet shows where, the words marked.
         box = frame.get_by_label("Từ khóa")
         box.fill("ho ngheo")
         box.press("Enter")
         expect(frame.locator("main h2")).to_have_text("Kết quả tìm “ho ngheo”")
         expect(frame.locator(".count")).to_have_text("1 kết quả")
         expect(subjects).to_have_text(["Phê duyệt danh sách hộ nghèo, hộ cận nghèo năm 2024"])
+        expect(frame.locator(".res .snippet mark").first).to_have_text("hộ")
+        expect(frame.locator(".res .caseid code")).to_have_text("20240202-15-qd-ubnd")
         thumb = frame.locator(".res img").first
         expect(thumb).to_be_visible()
         page.wait_for_function("f => f.contentDocument.querySelector('.res img').naturalWidth > 0",
@@ -195,7 +208,7 @@ def test_log_in_browse_search_open_a_pdf(airflow: dict, browser: object, tmp_pat
 
         # Open the original PDF. Airflow's frame is sandboxed without pop-ups, so the page shows it
         # itself (page images, inside the frame) and offers the download (allowed by the sandbox).
-        frame.locator(".res table.docs a", has_text="Xem").first.click()
+        frame.locator(".res ul.docs a", has_text="Xem").first.click()
         expect(frame.locator(".viewer figcaption").first).to_have_text("Trang 1/1")
         page.wait_for_function("f => f.contentDocument.querySelector('.viewer img').naturalWidth > 1000",
                                arg=page.locator("iframe").first.element_handle())
@@ -215,5 +228,48 @@ def test_log_in_browse_search_open_a_pdf(airflow: dict, browser: object, tmp_pat
         frame.get_by_role("link", name="‹ Quay lại kết quả").click()
         expect(frame.locator("main h2")).to_have_text("Kết quả tìm “ho ngheo”")
         assert [m for m in blocked if "congkhai" in m or "Refused" in m] == [], blocked
+    finally:
+        ctx.close()
+
+
+def test_at_390_px_nothing_scrolls_sideways(airflow: dict, browser: object, tmp_path: Path) -> None:
+    """GIVEN a phone-width window (390 px) WHEN the page is opened inside Airflow's frame, and alone THEN
+    nothing is wider than the window: no sideways scroll, the search button and the results in view."""
+    from playwright.sync_api import expect
+
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")  # type: ignore[attr-defined]
+    ctx.set_default_timeout(30_000)
+    try:
+        page = ctx.new_page()
+        page.goto(f"{BASE}/")
+        page.wait_for_url("**/auth/login**")
+        page.fill("input[name=username]", "admin")
+        page.fill("input[name=password]", PASSWORD)
+        page.keyboard.press("Enter")
+        page.wait_for_load_state("networkidle")
+        # Alone: the page at the window's width.
+        page.goto(f"{BASE}/congkhai/?text=ho+ngheo")
+        expect(page.locator(".res .subject")).to_have_text(["Phê duyệt danh sách hộ nghèo, hộ cận nghèo năm 2024"])
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, width
+        res = page.locator(".res").first.bounding_box()
+        assert res and res["width"] > 300, res  # the results column is the page's width, not 73 px
+        button = page.get_by_role("button", name="Tìm kiếm").bounding_box()
+        assert button and button["x"] + button["width"] <= 390, button
+        page.wait_for_function("document.querySelector('.res img') && document.querySelector('.res img').naturalWidth > 0")
+        shot = Path(os.environ.get("CONGKHAI_UI_SCREENSHOT_390") or tmp_path / "archive-390.png")
+        page.screenshot(path=str(shot), full_page=True)
+        # In Airflow's frame: the frame's document does not scroll sideways either.
+        page.goto(f"{BASE}/plugin/luu-tru")
+        frame = page.frame_locator("iframe").first
+        expect(frame.locator("h1")).to_have_text("Lưu trữ công khai")
+        handle = page.locator("iframe").first.element_handle()
+        inner = page.evaluate("f => [f.contentDocument.documentElement.scrollWidth, f.clientWidth]", handle)
+        assert inner[0] <= inner[1], inner
+        box = frame.get_by_role("button", name="Tìm kiếm")
+        visible = page.evaluate(
+            "f => { const b = [...f.contentDocument.querySelectorAll('button')].find(x => x.textContent === 'Tìm kiếm');"
+            " const r = b.getBoundingClientRect(); return r.right <= f.clientWidth; }", handle)
+        assert visible and box.is_visible()
     finally:
         ctx.close()
