@@ -2,10 +2,13 @@
 (``plugins/congkhai_airflow.py``: ``fastapi_apps`` at ``/congkhai``, a nav link via ``external_views``
 that Airflow's UI shows in a frame at ``/plugin/luu-tru``).
 
-Browse by calendar (year → month → day, the days that have documents marked), by date range, or
-search (diacritics optional); each result shows a thumbnail of page 1 of its PDF and its documents
-(PDF to open, .docx to edit, a download link); the year's dossier is one click away. Results come
-a page at a time (``PAGE_SIZE``), with the total.
+Browse by calendar (year → month → day: cases by their issue date, the date their cards show), filter
+(plan item with its title, kind, state, issue dates) or search (diacritics optional, best matches first,
+a snippet with the words marked); each result shows the top of page 1 of its original, the case id to
+copy, and its documents with their number, date and state as recorded (PDF to view, .docx to edit, a
+download link); the year's dossier is one click away. Results come a page at a time (``PAGE_SIZE``),
+with the total. It opens on a commune that has cases. HTML is Jinja2 templates (``templates/``,
+autoescape, ``StrictUndefined``); the CSS, script and icon are files of ``static/``.
 
 Security: every route depends on Airflow's logged-in user (``get_user``: a bearer token, else the
 ``_token`` cookie the Airflow UI sets at login; the frame sends it because it is the same origin).
