@@ -13,7 +13,7 @@ import pytest
 from tests.archive_support import populate, sample_files
 
 CASE_KEYS = {"case_id", "issued", "item", "doc_number", "doc_code", "subject", "path", "files"}
-FILE_KEYS = {"kind", "path", "sha256", "version"}
+FILE_KEYS = {"kind", "path", "sha256", "version", "doc_date", "number", "code", "state"}
 
 
 @pytest.fixture(scope="module")
@@ -33,13 +33,15 @@ def test_find_json_shape(root: Path) -> None:
             "--archive", str(root), "--json")
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
-    assert [e["case_id"] for e in out] == ["20240110-20-qd-ubnd", "20240202-15-qd-ubnd", "20240306-07-kh-ubnd"]
+    # With a text, the best match first: "Đồng Quan" is in the road case's subject, in the others' minutes.
+    assert out[0]["case_id"] == "20240306-07-kh-ubnd"
+    assert sorted(e["case_id"] for e in out[1:]) == ["20240110-20-qd-ubnd", "20240202-15-qd-ubnd"]
     for e in out:
         assert set(e) == CASE_KEYS
         assert e["path"].startswith("kep/2024/") and (root / e["path"] / "manifest.json").is_file()
         for f in e["files"]:
             assert set(f) == FILE_KEYS and (root / f["path"]).is_file() and len(f["sha256"]) == 64
-    c = out[1]
+    c = next(e for e in out if e["case_id"] == "20240202-15-qd-ubnd")
     assert (c["issued"], c["item"], c["doc_number"], c["doc_code"]) == ("2024-02-02", "Q1-7", "15", "QĐ-UBND")
     assert [f["kind"] for f in c["files"]] == ["original", "posting_start_ubnd", "posting_start_ubnd",
                                                "posting_end"]
