@@ -119,6 +119,7 @@ class Standalone:
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
             "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
             "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "True",
+            "AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME": "0.5",  # as scripts/airflow-env.sh
             "CONGKHAI_DATA": str(self.data),
             "CONGKHAI_INBOX": str(self.inbox_root),
             "CONGKHAI_ARCHIVE": str(self.archive_root),

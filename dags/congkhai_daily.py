@@ -51,13 +51,14 @@ from congkhai.airflow.timetable import WorkingDayTimetable
 
 @dag(
     dag_id="congkhai_daily",
+    dag_display_name="Việc hằng ngày: văn bản cuối kỳ, hạn công khai",
     schedule=WorkingDayTimetable(at="07:00"),
     tags=["congkhai", "calendar"],
     doc_md=__doc__,
     **COMMON_DAG_ARGS,
 )
 def congkhai_daily():
-    @task
+    @task(task_display_name="Xem xã nào có việc hôm nay")
     def communes_with_work() -> list[str]:
         """The communes with a document to make or a case to close today (no rendering, no converter)."""
         from congkhai.pipeline.runner import daily_work
@@ -70,7 +71,7 @@ def congkhai_daily():
             print(f"== {day}: không có văn bản nào đến hạn / nothing due")
         return sorted(work)
 
-    @task(pool=CONVERTER_POOL)
+    @task(pool=CONVERTER_POOL, task_display_name="Lập văn bản đến hạn")
     def produce_due_documents(commune: str) -> dict:
         """Broadcast reports and end-of-disclosure minutes due today; the cases whose posting ended closed."""
         from congkhai.pipeline.runner import daily_for
@@ -81,7 +82,7 @@ def congkhai_daily():
         return {"commune": commune, "day": day.isoformat(), "filed": len(result["filed"]),
                 "closed": result["closed"]}
 
-    @task(retries=0)
+    @task(retries=0, task_display_name="Kiểm tra hạn công khai")
     def check_deadlines() -> dict:
         """Print the calendar warnings and every commune's deadlines; fail (red) when a case is past its deadline."""
         from congkhai.pipeline.runner import deadlines_for

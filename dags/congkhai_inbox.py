@@ -64,13 +64,14 @@ def communes_named(ctx: dict) -> list[str]:
 
 @dag(
     dag_id="congkhai_inbox",
+    dag_display_name="Hộp thư đến: nhận văn bản",
     schedule=AssetOrTimeSchedule(timetable=CronTriggerTimetable("*/10 * * * *", timezone=TZ), assets=[INBOX]),
     tags=["congkhai", "intake"],
     doc_md=__doc__,
     **COMMON_DAG_ARGS,
 )
 def congkhai_inbox():
-    @task(outlets=[CASES])
+    @task(outlets=[CASES], task_display_name="Nhận, đọc, phân loại và lưu văn bản")
     def take_inbox() -> dict:
         """Claim, read, classify and file every stable file of the named communes; announce the new cases."""
         from airflow.sdk.exceptions import AirflowSkipException

@@ -1,16 +1,34 @@
 """
 ### Ban hành → niêm yết / On issuance: the posting documents of new cases
 
+**Khi nào**: mỗi khi bước hộp thư báo có hồ sơ mới (tài sản `congkhai://cases`), hoặc chạy tay
+(*Trigger* với mã xã và mã hồ sơ, để lập lại các văn bản còn thiếu của một hồ sơ).
+
+**Làm**, cho mỗi xã có hồ sơ mới (một tác vụ cho mỗi xã, nên các xã của một tỉnh được chia cho các
+worker), với mọi hồ sơ bước hộp thư đã nhận mà quy trình chưa xử lý (danh sách *chờ xử lý* của xã:
+các sự kiện bị gộp không làm mất hồ sơ nào): tính lịch công khai theo lịch ngày làm việc, rồi trong
+**một lượt** lập, chuyển sang PDF/A và lưu: kế hoạch công khai (khi văn bản không thuộc nội dung nào
+của kế hoạch năm), biên bản niêm yết tại bảng tin UBND và tại nhà văn hóa từng tổ dân phố, thông báo
+gửi tổ trưởng. Số văn bản lấy từ sổ đăng ký của xã; chạy lại không lập trùng văn bản nào.
+
+**Ghi**: thư mục hồ sơ trong kho lưu trữ (`<YYYY>/<MM>/<DD>/<số>_<trích yếu>/`).
+
+**Sau đó** mở một lượt `congkhai_evidence` cho mỗi hồ sơ (mã lượt `<xã>__<mã hồ sơ>`): các việc cần
+người xác nhận (niêm yết, phát thanh, kết thúc niêm yết — *Bằng chứng công khai*). Hồ sơ đã có lượt
+thì không mở lại.
+
+---
+
 **When**: each time intake announces new cases (the `congkhai://cases` asset), or by hand
 (*Trigger* with a commune and a case id, to make a case's missing documents again).
 
 **Does**, for each commune with new cases (one mapped task per commune, so a province's communes
 spread over the workers), for every case intake filed and the pipeline has not yet taken (the commune's
-*pending* list: collapsed events lose nothing), computes its schedule on the working-day
-calendar, then renders, converts to PDF/A and files, in one batch: the activity plan (when the
-document is in no item of the yearly plan), the start-of-posting minutes at the UBND board and
-at every residential group's cultural house, and the notice to the group leaders. Numbers come
-from the commune's register; a re-run makes nothing twice.
+*pending* list: collapsed events lose nothing), computes its schedule on the working-day calendar,
+then renders, converts to PDF/A and files, in one batch: the activity plan (when the document is in no
+item of the yearly plan), the start-of-posting minutes at the UBND board and at every residential
+group's cultural house, and the notice to the group leaders. Numbers come from the commune's
+register; a re-run makes nothing twice.
 
 **Writes**: the case folder in the archive (`<YYYY>/<MM>/<DD>/<number>_<subject>/`).
 
@@ -40,6 +58,7 @@ CASES = Asset(CASES_URI)
 
 @dag(
     dag_id="congkhai_issuance",
+    dag_display_name="Ban hành → niêm yết: văn bản của hồ sơ mới",
     schedule=[CASES],
     tags=["congkhai", "pipeline"],
     doc_md=__doc__,
@@ -52,7 +71,7 @@ CASES = Asset(CASES_URI)
     },
 )
 def congkhai_issuance():
-    @task
+    @task(task_display_name="Xã có hồ sơ mới")
     def communes_with_new_cases() -> list[str]:
         """The form's commune, or every commune whose intake filed cases not yet taken."""
         from congkhai.intake.claim import pending_cases
@@ -62,7 +81,7 @@ def congkhai_issuance():
             return [params["commune"]]
         return [c for c in all_communes() if pending_cases(c)]
 
-    @task(pool=CONVERTER_POOL)
+    @task(pool=CONVERTER_POOL, task_display_name="Lập văn bản niêm yết")
     def produce_posting_documents(commune: str) -> dict:
         """Schedule, render, convert and file the posting documents of the commune's new cases."""
         from congkhai.pipeline.runner import issuance_for_run
@@ -73,7 +92,7 @@ def congkhai_issuance():
         return {"commune": commune, "cases": result["cases"], "filed": len(result["filed"]),
                 "skipped": len(result["skipped"])}
 
-    @task
+    @task(task_display_name="Hồ sơ cần người xác nhận")
     def evidence_runs(results: list[dict]) -> list[dict]:
         """One congkhai_evidence run per case whose posting documents are filed and that needs a person."""
         from congkhai.pipeline.runner import cases_needing_evidence
@@ -84,7 +103,7 @@ def congkhai_issuance():
 
     filed = produce_posting_documents.expand(commune=communes_with_new_cases())
     TriggerDagRunOperator.partial(
-        task_id="start_evidence", trigger_dag_id=EVIDENCE_DAG_ID, logical_date=None,
+        task_id="start_evidence", task_display_name="Mở lượt bằng chứng công khai", trigger_dag_id=EVIDENCE_DAG_ID, logical_date=None,
         skip_when_already_exists=True, wait_for_completion=False, openlineage_inject_parent_info=False,
     ).expand_kwargs(evidence_runs(filed))
 

@@ -353,3 +353,10 @@ def test_daily_run_prints_waiting_cases_and_calendar_warnings(airflow_db, archiv
     assert "success" in str(run.state), text[-3000:]
     assert f"CHỜ XÁC NHẬN — Xác nhận niêm yết (hạn 2026-11-27): {case.case_id}" in text
     assert "CẢNH BÁO: " in text
+    # Nothing to make that day (a permanent posting has no end): the production step is skipped.
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        states = {ti.task_id: str(ti.state) for ti in run.get_task_instances(session=session)}
+    assert "skipped" in states["produce_due_documents"] and "success" in states["communes_with_work"], states
+    assert "nothing due" in text
