@@ -80,7 +80,9 @@ def test_replay_ran_every_dag(replayed):
     report, _, _ = replayed
     assert report["dropped"] == 3
     assert not report["errors"] and not report["review"], report
-    assert report["runs"]["congkhai_daily"] >= 20
+    # every working day is either a daily run or a quiet day (nothing to make, nothing overdue: left out)
+    assert report["runs"]["congkhai_daily"] + report["quiet_days"] >= 20
+    assert report["runs"]["congkhai_daily"] >= 3  # broadcast reports and end minutes were due on some days
     assert report["runs"]["congkhai_quarterly"] == 1
     assert report["runs"]["congkhai_inbox"] == 3 and report["runs"]["congkhai_issuance"] == 3
     assert report["cases"] == 4  # three documents and the Q1 list (posted as item 1.8)

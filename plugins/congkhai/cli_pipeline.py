@@ -33,6 +33,8 @@ def register(app: typer.Typer) -> None:
         report_file: Path = typer.Option(None, "--report", help="Ghi kết quả JSON vào tệp / write the JSON here"),
         answers: Path = typer.Option(None, "--answers", help="Tệp YAML các thông tin người ghi nhận (niêm yết, "
                                      "phát thanh, phản hồi, số văn bản) theo số văn bản / recorded answers"),
+        every_day: bool = typer.Option(False, "--every-day", help="Chạy DAG hằng ngày cả những ngày không có việc "
+                                       "/ run the daily DAG on quiet days too"),
     ) -> None:
         """Phát lại cả năm qua các DAG thật / replay a year through the real DAGs (dag.test)."""
         from congkhai.config import list_communes
@@ -56,7 +58,7 @@ def register(app: typer.Typer) -> None:
         from congkhai.airflow.replay import replay
 
         rep = replay(commune, year, inbox, archive, date_from=d_from, date_to=d_to, verbose=verbose,
-                     answers=answers)
+                     answers=answers, every_day=every_day)
         d = rep.to_dict()
         if report_file is not None:
             report_file.write_text(json.dumps(d, ensure_ascii=False, indent=2), encoding="utf-8")

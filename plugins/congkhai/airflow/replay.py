@@ -34,6 +34,7 @@ class ReplayReport:
     dropped: int = 0
     undated: list[str] = field(default_factory=list)
     runs: Counter = field(default_factory=Counter)
+    quiet_days: int = 0  # working days whose daily run was left out: nothing to make, nothing overdue
     failed_runs: list[str] = field(default_factory=list)
     cases: int = 0
     documents: Counter = field(default_factory=Counter)
@@ -45,7 +46,8 @@ class ReplayReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {"commune": self.commune, "year": self.year, "archive": self.archive, "dropped": self.dropped,
-                "undated": self.undated, "runs": dict(self.runs), "failed_runs": self.failed_runs,
+                "undated": self.undated, "runs": dict(self.runs), "quiet_days": self.quiet_days,
+                "failed_runs": self.failed_runs,
                 "cases": self.cases, "documents": dict(self.documents), "pdfs": sum(self.documents.values()),
                 "late": self.late, "errors": self.errors, "review": self.review, "seconds": round(self.seconds, 1),
                 "answers_recorded": len(self.answers_recorded)}
@@ -157,8 +159,13 @@ def parse_once() -> Any:
 
 def replay(commune: str, year: int, inbox: Path, archive: Path, *, data: Path | None = None,
            date_from: dt.date | None = None, date_to: dt.date | None = None, repo: Path | None = None,
-           verbose: bool = False, answers: Path | None = None) -> ReplayReport:
+           verbose: bool = False, answers: Path | None = None, every_day: bool = False) -> ReplayReport:
     """Replay ``year`` (or ``date_from``..``date_to``) of ``commune`` into ``archive``.
+
+    A working day on which the daily DAG would make nothing, close nothing and find nothing overdue
+    (``calendar_jobs.daily_work`` empty, no overdue case: the same functions its tasks call) is a *quiet
+    day*: its ``dag.test()`` is left out — it would only print the waiting list — unless ``every_day``.
+    The archive is the same either way; ``quiet_days`` counts them.
 
     Without ``answers`` every required action stays unanswered and the archive holds drafts; with an
     answers file (``congkhai.evidence``), each answered section is recorded on its day, before that
@@ -178,7 +185,7 @@ def replay(commune: str, year: int, inbox: Path, archive: Path, *, data: Path | 
     from congkhai.airflow.timetable import WorkingDayTimetable
     from congkhai.config import settings
     from congkhai.pipeline.answers import apply_due_answers
-    from congkhai.pipeline.calendar_jobs import council_report_day
+    from congkhai.pipeline.calendar_jobs import council_report_day, daily_work, deadline_check
     from congkhai.pipeline.context import CommuneRun
     from congkhai.pipeline.runner import close_shared, converter
 
@@ -236,7 +243,10 @@ def replay(commune: str, year: int, inbox: Path, archive: Path, *, data: Path | 
                     for d in done:
                         print(f"{day} answer {d['section']} recorded for {d['case_id']}", flush=True)
             if daily.next_run_day(day) == day:
-                run_dag("congkhai_daily", at(day, "07:00"))
+                if every_day or daily_work(run, day) or deadline_check(run, day)["overdue"]:
+                    run_dag("congkhai_daily", at(day, "07:00"))
+                else:
+                    report.quiet_days += 1
             if jan.next_run_day(day) == day:
                 run_dag("congkhai_january", at(day, "07:15"))
             if quarterly.next_run_day(day) == day:
