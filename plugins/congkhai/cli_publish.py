@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import typer
@@ -27,21 +26,13 @@ def register(app: typer.Typer) -> None:
             None, "--on", help="Ngày công khai (YYYY-MM-DD hoặc ngày/tháng/năm; mặc định: hôm nay) / the day"),
     ) -> None:
         """Lập trang công khai cho người dân (HTML tĩnh, chỉ bản chính thức) / build the citizens' static site."""
+        from congkhai.cli_status import commune_settings
         from congkhai.cockpit.status import parse_day, today_vn
-        from congkhai.config import list_communes, settings
         from congkhai.pipeline.context import CommuneRun
         from congkhai.publish import build_site
         from congkhai.publish.settings import site_dir
 
-        s = settings()
-        known = list_communes(s)
-        if commune not in known:
-            raise _fail(f"không có xã/thị trấn “{commune}” trong cấu hình (có: {', '.join(known)}) "
-                        "/ unknown commune")
-        if archive is not None:
-            if not archive.is_dir():
-                raise _fail(f"không có thư mục lưu trữ {archive} / no such archive folder")
-            s = dataclasses.replace(s, archive_root=archive)
+        s = commune_settings(commune, archive)
         target = out if out is not None else site_dir(commune, s)
         try:
             day = parse_day(on, "--on") if on else today_vn()

@@ -8,12 +8,27 @@ from pathlib import Path
 
 import typer
 
+from congkhai.config import Settings, list_communes, settings
 from congkhai.errors import CongkhaiError
 
 
 def _fail(message: str) -> typer.Exit:
     typer.echo(f"lỗi: {message}", err=True)
     return typer.Exit(2)
+
+
+def commune_settings(commune: str, archive: Path | None) -> Settings:
+    """The settings for one configured commune, on ``archive`` when given; exit 2 with a Vietnamese line."""
+    s = settings()
+    known = list_communes(s)
+    if commune not in known:
+        raise _fail(f"không có xã/thị trấn “{commune}” trong cấu hình (có: {', '.join(known)}) "
+                    "/ unknown commune")
+    if archive is not None:
+        if not archive.is_dir():
+            raise _fail(f"không có thư mục lưu trữ {archive} / no such archive folder")
+        s = dataclasses.replace(s, archive_root=archive)
+    return s
 
 
 def register(app: typer.Typer) -> None:
@@ -29,18 +44,9 @@ def register(app: typer.Typer) -> None:
         """Tình trạng từng hồ sơ trong ngày: việc chờ người xác nhận, đang niêm yết, trễ hạn…
         / the state of every case on a day (the cockpit page, as text or JSON)."""
         from congkhai.cockpit.status import parse_day, status_report, today_vn
-        from congkhai.config import list_communes, settings
         from congkhai.pipeline.context import CommuneRun
 
-        s = settings()
-        known = list_communes(s)
-        if commune not in known:
-            raise _fail(f"không có xã/thị trấn “{commune}” trong cấu hình (có: {', '.join(known)}) "
-                        "/ unknown commune")
-        if archive is not None:
-            if not archive.is_dir():
-                raise _fail(f"không có thư mục lưu trữ {archive} / no such archive folder")
-            s = dataclasses.replace(s, archive_root=archive)
+        s = commune_settings(commune, archive)
         try:
             day = parse_day(on, "--on") if on else today_vn()
             report = status_report(CommuneRun(commune, s), day)
