@@ -41,7 +41,16 @@ import datetime as dt
 from airflow.sdk import dag, get_current_context
 
 from congkhai.airflow import forms
-from congkhai.airflow.dagkit import CONVERTER_POOL, DEFAULT_ARGS, START, print_summary, task, trigger_day
+from congkhai.airflow.dagkit import (
+    CONVERTER_POOL,
+    DEFAULT_ARGS,
+    START,
+    announce_filed,
+    archive_asset,
+    print_summary,
+    task,
+    trigger_day,
+)
 
 #: Actions do not retry by themselves: a person re-triggers after reading the error.
 ACTION_ARGS = {**DEFAULT_ARGS, "retries": 0}
@@ -138,7 +147,7 @@ def make_action_dag(name: str, title: str):
             print(f"== {title}: hồ sơ {checked['case_id']} của {checked['commune']}. {_explain_day(checked)}")
             return checked
 
-        @task(task_id=name, task_display_name=title, pool=CONVERTER_POOL)
+        @task(task_id=name, task_display_name=title, pool=CONVERTER_POOL, outlets=[archive_asset()])
         def run_action(checked: dict) -> dict:
             """Thực hiện thao tác, ghi vào lịch sử hồ sơ, lập lại các văn bản liên quan (phiên bản mới)."""
             from congkhai.pipeline.runner import action
@@ -156,6 +165,7 @@ def make_action_dag(name: str, title: str):
                 kw["changes"] = checked["changes"]
             day = dt.date.fromisoformat(checked.get("day") or checked["posted"])
             result = action(name, checked["commune"], checked["case_id"], day, **kw)
+            announce_filed(ctx, checked["commune"], result, changed=name == "cancel")
             if "filed" in result:
                 print_summary(title, result)
             return result

@@ -20,6 +20,8 @@ from airflow.sdk import dag, get_current_context
 from congkhai.airflow.dagkit import (
     COMMON_DAG_ARGS,
     CONVERTER_POOL,
+    announce_filed,
+    archive_asset,
     communes_task,
     print_summary,
     run_day,
@@ -37,13 +39,15 @@ from congkhai.airflow.timetable import WorkingDayTimetable
     **COMMON_DAG_ARGS,
 )
 def congkhai_council():
-    @task(pool=CONVERTER_POOL, task_display_name="Lập báo cáo trình HĐND")
+    @task(pool=CONVERTER_POOL, outlets=[archive_asset()], task_display_name="Lập báo cáo trình HĐND")
     def produce_council_report(commune: str) -> dict:
         """Báo cáo cho kỳ họp thường lệ sắp tới, khi kỳ họp còn năm ngày làm việc."""
         from congkhai.pipeline.runner import council_for
 
-        day = run_day(get_current_context())
+        ctx = get_current_context()
+        day = run_day(ctx)
         result = council_for(commune, day)
+        announce_filed(ctx, commune, result)
         if "skipped" in result:
             print(f"== {commune} {day}: {result['skipped']}")
         else:

@@ -42,6 +42,8 @@ from congkhai.airflow.dagkit import (
     COMMON_DAG_ARGS,
     CONVERTER_POOL,
     all_communes,
+    announce_filed,
+    archive_asset,
     print_summary,
     run_day,
     task,
@@ -71,13 +73,15 @@ def congkhai_daily():
             print(f"== {day}: không có văn bản nào đến hạn / nothing due")
         return sorted(work)
 
-    @task(pool=CONVERTER_POOL, task_display_name="Lập văn bản đến hạn")
+    @task(pool=CONVERTER_POOL, outlets=[archive_asset()], task_display_name="Lập văn bản đến hạn")
     def produce_due_documents(commune: str) -> dict:
         """Broadcast reports and end-of-disclosure minutes due today; the cases whose posting ended closed."""
         from congkhai.pipeline.runner import daily_for
 
-        day = run_day(get_current_context())
+        ctx = get_current_context()
+        day = run_day(ctx)
         result = daily_for(commune, day)
+        announce_filed(ctx, commune, result)
         print_summary(f"{commune} {day}", result)
         return {"commune": commune, "day": day.isoformat(), "filed": len(result["filed"]),
                 "closed": result["closed"]}

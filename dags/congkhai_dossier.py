@@ -24,7 +24,7 @@ import datetime as dt
 from airflow.sdk import dag, get_current_context
 
 from congkhai.airflow import forms
-from congkhai.airflow.dagkit import CONVERTER_POOL, DEFAULT_ARGS, START, task
+from congkhai.airflow.dagkit import CONVERTER_POOL, DEFAULT_ARGS, START, announce_filed, archive_asset, task
 
 COMMUNES = forms.commune_choices()
 _THIS_YEAR = dt.date.today().year  # the form's bounds and default only: the run works for the year given
@@ -45,13 +45,16 @@ _THIS_YEAR = dt.date.today().year  # the form's bounds and default only: the run
     },
 )
 def congkhai_dossier():
-    @task(pool=CONVERTER_POOL, task_display_name="Lập hồ sơ công khai của năm")
+    @task(pool=CONVERTER_POOL, outlets=[archive_asset()], task_display_name="Lập hồ sơ công khai của năm")
     def assemble_dossier() -> dict:
         """Gộp các văn bản PDF của năm thành hồ sơ và lưu vào kho."""
         from congkhai.pipeline.runner import dossier_for
 
-        p = get_current_context()["params"]
-        result = dossier_for(forms.check_commune(dict(p)), int(p["year"]))
+        ctx = get_current_context()
+        p = ctx["params"]
+        commune = forms.check_commune(dict(p))
+        result = dossier_for(commune, int(p["year"]))
+        announce_filed(ctx, commune, {"filed": 0 if "skipped" in result else 1})
         print(f"== {p['commune']} {p['year']}: {result}")
         return result
 

@@ -40,6 +40,8 @@ from congkhai.airflow.dagkit import (
     DEFAULT_ARGS,
     EVIDENCE_DAG_ID,
     START,
+    announce_filed,
+    archive_asset,
     print_summary,
     run_day,
     task,
@@ -73,7 +75,7 @@ MAX_OPEN_CASES = 10_000
     },
 )
 def congkhai_evidence():
-    @task(pool=CONVERTER_POOL)
+    @task(pool=CONVERTER_POOL, outlets=[archive_asset()])
     def record_answer(section: str, response: dict) -> dict:
         """Record the person's answer in the case (who, when, the facts) and remake its documents."""
         from congkhai.airflow.evidence_forms import record_response
@@ -81,6 +83,7 @@ def congkhai_evidence():
         ctx = get_current_context()
         commune, case_id = case_params(ctx)
         result = record_response(commune, case_id, section, response, run_day(ctx))
+        announce_filed(ctx, commune, result)
         if "not_recorded" in result:
             print(f"== {case_id} {section}: {result['not_recorded']}")
         else:

@@ -48,6 +48,8 @@ from congkhai.airflow.dagkit import (
     CONVERTER_POOL,
     EVIDENCE_DAG_ID,
     all_communes,
+    announce_filed,
+    archive_asset,
     evidence_run_id,
     print_summary,
     task,
@@ -81,13 +83,14 @@ def congkhai_issuance():
             return [params["commune"]]
         return [c for c in all_communes() if pending_cases(c)]
 
-    @task(pool=CONVERTER_POOL, task_display_name="Lập văn bản niêm yết")
+    @task(pool=CONVERTER_POOL, outlets=[archive_asset()], task_display_name="Lập văn bản niêm yết")
     def produce_posting_documents(commune: str) -> dict:
         """Schedule, render, convert and file the posting documents of the commune's new cases."""
         from congkhai.pipeline.runner import issuance_for_run
 
-        params = get_current_context()["params"]
-        result = issuance_for_run(commune=commune, case_id=params.get("case_id"))
+        ctx = get_current_context()
+        result = issuance_for_run(commune=commune, case_id=ctx["params"].get("case_id"))
+        announce_filed(ctx, commune, result)
         print_summary(f"{commune}: posting documents", result)
         return {"commune": commune, "cases": result["cases"], "filed": len(result["filed"]),
                 "skipped": len(result["skipped"])}

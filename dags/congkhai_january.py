@@ -26,6 +26,8 @@ from airflow.sdk import dag, get_current_context
 from congkhai.airflow.dagkit import (
     COMMON_DAG_ARGS,
     CONVERTER_POOL,
+    announce_filed,
+    archive_asset,
     communes_task,
     print_summary,
     run_day,
@@ -43,13 +45,15 @@ from congkhai.airflow.timetable import WorkingDayTimetable
     **COMMON_DAG_ARGS,
 )
 def congkhai_january():
-    @task(pool=CONVERTER_POOL, task_display_name="Lập kế hoạch năm và biên bản niêm yết lại")
+    @task(pool=CONVERTER_POOL, outlets=[archive_asset()], task_display_name="Lập kế hoạch năm và biên bản niêm yết lại")
     def produce_yearly_plan_and_reposts(commune: str) -> dict:
         """Kế hoạch năm (niêm yết như mục 1.1) và các biên bản niêm yết lại của tháng Một."""
         from congkhai.pipeline.runner import january_for
 
-        day = run_day(get_current_context())
+        ctx = get_current_context()
+        day = run_day(ctx)
         result = january_for(commune, day)
+        announce_filed(ctx, commune, result)
         if isinstance(result.get("plan"), str):
             print(f"!! {result['plan']}")
         else:

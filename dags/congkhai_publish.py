@@ -1,8 +1,11 @@
 """
 ### Trang công khai cho người dân / The citizens' page
 
-**Khi nào / When**: mỗi lần lưu trữ có văn bản mới (asset `congkhai://archive`, do các bước lưu văn bản
-báo), hoặc bấm *Trigger* (chọn xã; để trống: mọi xã). Each time the archive files documents, or by hand.
+**Khi nào / When**: mỗi lần lưu trữ có văn bản mới (asset `congkhai://archive`: mỗi bước lưu văn bản —
+niêm yết, đến hạn, quý, tháng Một, HĐND, thao tác, bằng chứng, hồ sơ năm — báo xã nào vừa lưu bao nhiêu
+văn bản; chỉ lập lại trang của xã có văn bản mới), mỗi ngày lúc 00:20 (những gì "đang niêm yết hôm nay"
+đổi theo ngày), hoặc bấm *Trigger* (chọn xã; để trống: mọi xã). After every filing (only the communes
+whose filing task filed something), every day at 00:20, or by hand.
 
 **Làm gì / Does**: lập lại trang web tĩnh của xã (`congkhai publish`): những văn bản đang niêm yết hôm nay,
 theo mục kế hoạch và theo tháng, trang từng văn bản (trích yếu, số, ngày ban hành, thời gian và nơi niêm
@@ -16,16 +19,22 @@ hoặc phục vụ thư mục bằng bất kỳ máy chủ web tĩnh nào. See d
 
 from __future__ import annotations
 
-from airflow.sdk import Asset, Param, dag, get_current_context
+from airflow.sdk import Param, dag, get_current_context
+from airflow.timetables.assets import AssetOrTimeSchedule
+from airflow.timetables.trigger import CronTriggerTimetable
 
-from congkhai.airflow.dagkit import ARCHIVE_URI, COMMON_DAG_ARGS, all_communes, run_day, task
+from congkhai.airflow.dagkit import COMMON_DAG_ARGS, TZ, all_communes, archive_asset, run_day, task
 
-ARCHIVE = Asset(ARCHIVE_URI)
+
+def communes_that_filed(extras: list[dict]) -> list[str]:
+    """The communes of archive events that changed their public record (an event without the flag counts)."""
+    return sorted({str(x["commune"]) for x in extras if x.get("commune") and x.get("changed", x.get("filed", 1))})
 
 
 @dag(
     dag_id="congkhai_publish",
-    schedule=[ARCHIVE],
+    schedule=AssetOrTimeSchedule(timetable=CronTriggerTimetable("20 0 * * *", timezone=TZ),
+                                 assets=[archive_asset()]),
     tags=["congkhai", "publish"],
     doc_md=__doc__,
     **COMMON_DAG_ARGS,
@@ -37,13 +46,19 @@ ARCHIVE = Asset(ARCHIVE_URI)
 def congkhai_publish():
     @task
     def communes_to_publish() -> list[str]:
-        """The form's commune, the communes named by the archive's events, or every commune."""
+        """The form's commune; after filings, the communes whose events filed something; else every commune."""
+        from airflow.sdk.exceptions import AirflowSkipException
+
         context = get_current_context()
         if context["params"].get("commune"):
             return [context["params"]["commune"]]
-        named = sorted({str(e.extra["commune"]) for events in (context.get("triggering_asset_events") or {}).values()
-                        for e in events if (e.extra or {}).get("commune")})
-        return named or all_communes()
+        events = [e for evs in (context.get("triggering_asset_events") or {}).values() for e in evs]
+        if not events:  # the daily run or a manual run without a commune
+            return all_communes()
+        named = communes_that_filed([dict(e.extra or {}) for e in events])
+        if not named:
+            raise AirflowSkipException("không xã nào có văn bản mới / nothing new was filed")
+        return named
 
     @task
     def publish_site(commune: str) -> dict:

@@ -18,7 +18,15 @@ from __future__ import annotations
 
 from airflow.sdk import dag, get_current_context
 
-from congkhai.airflow.dagkit import COMMON_DAG_ARGS, CONVERTER_POOL, communes_task, run_day, task
+from congkhai.airflow.dagkit import (
+    COMMON_DAG_ARGS,
+    CONVERTER_POOL,
+    announce_filed,
+    archive_asset,
+    communes_task,
+    run_day,
+    task,
+)
 from congkhai.airflow.timetable import WorkingDayTimetable
 
 
@@ -31,13 +39,15 @@ from congkhai.airflow.timetable import WorkingDayTimetable
     **COMMON_DAG_ARGS,
 )
 def congkhai_quarterly():
-    @task(pool=CONVERTER_POOL, task_display_name="Lập danh sách quý và văn bản niêm yết")
+    @task(pool=CONVERTER_POOL, outlets=[archive_asset()], task_display_name="Lập danh sách quý và văn bản niêm yết")
     def produce_quarterly_list(commune: str) -> dict:
         """Danh sách của quý trước và các văn bản niêm yết danh sách ấy."""
         from congkhai.pipeline.runner import quarterly_for
 
-        day = run_day(get_current_context())
+        ctx = get_current_context()
+        day = run_day(ctx)
         result = quarterly_for(commune, day)
+        announce_filed(ctx, commune, result)
         print(f"== {commune} {day}: {result.get('quarter')} {result.get('skipped', 'made')}")
         return {"commune": commune, "day": day.isoformat(), "quarter": result.get("quarter")}
 

@@ -5,7 +5,8 @@ dropdowns (the case labelled ``case_id — số — trích yếu``), dates are d
 multi-line, names are Vietnamese;
 WHEN `congkhai_action_cancel` runs with the document number typed instead of a case id THEN its first
 task fails with the Vietnamese message naming the case as the first error of the log, and the case is
-untouched; WHEN it runs with the case chosen THEN the case is cancelled and the reason is in its history.
+untouched; WHEN it runs with the case chosen THEN the case is cancelled and the reason is in its history,
+and its ``congkhai://archive`` event names the commune as changed (the citizens' site follows).
 """
 
 from __future__ import annotations
@@ -72,6 +73,18 @@ def test_cancel_action_dag(airflow_db, tmp_path, monkeypatch, caplog):
     folder = Archive(tmp_path / "archive", "kep").find_case(case.case_id)
     assert folder.case.status == "cancelled"
     assert any(e["event"] == "cancelled" and e["reason"] == "nhầm văn bản" for e in folder.manifest["history"])
+
+    # Cancelling files nothing but changes the public record: the archive event names the commune as
+    # changed (congkhai_publish rebuilds Kép's site without the case).
+    from airflow.models.asset import AssetEvent, AssetModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        extras = session.scalars(select(AssetEvent.extra).join(AssetModel, AssetEvent.asset_id == AssetModel.id)
+                                 .where(AssetModel.uri.in_(["congkhai://archive", "congkhai://archive/"]),
+                                        AssetEvent.source_run_id == run.run_id)).all()
+    assert extras and extras[-1] == {"commune": "kep", "filed": 0, "changed": True}, extras
 
 
 def test_parse_stays_fast_with_many_cases(tmp_path, monkeypatch):

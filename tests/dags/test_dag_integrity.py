@@ -121,6 +121,36 @@ def test_issuance_starts_one_evidence_run_per_case(dagbag):
     assert "produce_posting_documents" in dag.get_task("evidence_runs").upstream_task_ids
 
 
+def test_every_filing_task_announces_the_archive(dagbag):
+    """Every task that makes documents (the converter pool) is an outlet of ``congkhai://archive``, and
+    ``congkhai_publish`` runs on that asset or once a day (what is posted "today" changes at midnight)."""
+    from airflow.timetables.assets import AssetOrTimeSchedule
+
+    filing = [(d.dag_id, t) for d in dagbag.dags.values() for t in d.tasks if t.pool == "congkhai_converter"]
+    assert len(filing) >= 8
+    for dag_id, t in filing:
+        assert "congkhai://archive" in {getattr(o, "uri", "").rstrip("/") for o in t.outlets}, f"{dag_id}.{t.task_id}"
+    publish = dagbag.dags["congkhai_publish"]
+    assert isinstance(publish.timetable, AssetOrTimeSchedule)
+    assert "congkhai://archive" in str(publish.timetable.asset_condition)
+
+
+def test_publish_follows_only_communes_that_filed():
+    import importlib.util
+
+    from congkhai.airflow.dagkit import count_filed
+
+    spec = importlib.util.spec_from_file_location("publish_dag", REPO / "dags" / "congkhai_publish.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    assert count_filed({"filed": [1, 2], "list": {"filed": [3]}, "posting": {"filed": []}}) == 3
+    assert count_filed({"plan": "Chưa có kế hoạch", "reposts": {"filed": [1]}}) == 1
+    assert mod.communes_that_filed([{"commune": "kep", "filed": 0, "changed": False},
+                                    {"commune": "b", "filed": 2, "changed": True},
+                                    {"commune": "x", "filed": 0, "changed": True},  # a case cancelled
+                                    {"commune": "c"}, {"filed": 3}]) == ["b", "c", "x"]
+
+
 def test_timezone_is_vietnam(dagbag):
     for dag_id, dag in dagbag.dags.items():
         tz = getattr(dag.timetable, "_timezone", None) or getattr(dag.timetable, "timezone", None)

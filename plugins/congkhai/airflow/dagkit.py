@@ -50,6 +50,34 @@ INBOX_URI = "congkhai://inbox"
 EVIDENCE_DAG_ID = "congkhai_evidence"
 
 
+def archive_asset():
+    """The ``congkhai://archive`` asset: an outlet of every task that files documents in the archive."""
+    from airflow.sdk import Asset
+
+    return Asset(ARCHIVE_URI)
+
+
+def count_filed(result: Any) -> int:
+    """How many documents a runner result filed (its ``filed`` lists, nested results included)."""
+    if isinstance(result, dict):
+        own = result.get("filed")
+        n = len(own) if isinstance(own, list) else (own if isinstance(own, int) else 0)
+        return n + sum(count_filed(v) for k, v in result.items() if k != "filed" and isinstance(v, dict))
+    return 0
+
+
+def announce_filed(context: dict[str, Any], commune: str, result: Any, *, changed: bool = False) -> None:
+    """Name the commune, the count filed and whether its public record changed on this task's
+    ``congkhai://archive`` event.
+
+    Airflow emits the event whenever the task succeeds; ``congkhai_publish`` rebuilds the citizens'
+    site of the communes whose events changed something (documents filed, or ``changed``: a case
+    cancelled files nothing but leaves the site) and ignores the others."""
+    filed = count_filed(result)
+    context["outlet_events"][archive_asset()].extra = {"commune": commune, "filed": filed,
+                                                        "changed": bool(filed or changed)}
+
+
 def evidence_run_id(commune: str, case_id: str) -> str:
     """The run of ``congkhai_evidence`` for one case: ``kep__20240325-15-qd-ubnd`` (one run per case)."""
     return f"{commune}__{case_id}"
