@@ -1,8 +1,8 @@
 """The operator forms: choices read at parse time, Vietnamese answers to wrong input, who may delete.
 
 GIVEN an archive with cases WHEN the action DAGs' forms are built THEN commune and case are dropdowns
-(newest case first, ``case_id — số — trích yếu``), read from the search index without opening a
-manifest, the plan items are ``Q4-4 — <title>``, an empty archive gives a free-text field with a pattern;
+(newest case first, ``case_id — số — trích yếu``, cancelled cases left out, ended ones marked), read
+from the search index (a manifest is read only for the case's status), the plan items are ``Q4-4 — <title>``, an empty archive gives a free-text field with a pattern;
 WHEN the form is wrong (no case, a document number for a case id, a future day, no posting date)
 THEN :func:`check_action` says in Vietnamese what to change;
 WHEN the commune operator (SimpleAuthManager role ``user``) deletes a DAG THEN the guard refuses it.
@@ -45,7 +45,7 @@ def archive(tmp_path, monkeypatch):
 
 def test_case_choices_newest_first_from_the_index(archive):
     """GIVEN three cases WHEN the form's case list is read THEN newest first, labelled id — số — trích yếu,
-    from the index: removing every manifest changes nothing (no manifest is opened)."""
+    from the index: removing every manifest changes nothing (only the status is read there)."""
     s = settings()
     choices = forms.case_choices(["kep"], s)
     assert list(choices) == ["20240506-40-qd-ubnd", "20240325-15-qd-ubnd", "20230320-15-qd-ubnd"]
@@ -54,6 +54,24 @@ def test_case_choices_newest_first_from_the_index(archive):
     for m in (s.archive_dir("kep")).rglob("manifest.json"):
         m.rename(m.with_suffix(".moved"))
     assert forms.case_choices(["kep"], s) == choices
+
+
+@pytest.mark.parametrize("drop_index", [False, True])
+def test_cancelled_cases_leave_the_dropdown_ended_ones_are_marked(archive, drop_index):
+    """GIVEN one case cancelled and one whose posting ended WHEN the form's case list is read (from the
+    index, or walking the tree) THEN the cancelled one is not offered, the ended one says so."""
+    s = settings()
+    for cid, status in (("20240506-40-qd-ubnd", "cancelled"), ("20240325-15-qd-ubnd", "closed")):
+        folder = archive.find_case(cid)
+        case = folder.case
+        case.status = status
+        folder.update_case(case)
+    if drop_index:
+        shutil.rmtree(s.archive_dir("kep") / ".index")
+    choices = forms.case_choices(["kep"], s)
+    assert list(choices) == ["20240325-15-qd-ubnd", "20230320-15-qd-ubnd"]
+    assert choices["20240325-15-qd-ubnd"].endswith("Dự toán ngân sách năm 2024 (đã hết niêm yết)")
+    assert not choices["20230320-15-qd-ubnd"].endswith(")")
 
 
 def test_case_choices_without_index_walk_the_newest_folders(archive):

@@ -67,11 +67,26 @@ class CaseChoice:
     issued: str | None
     notation: str
     subject: str
+    status: str = "open"
 
     def label(self, with_commune: bool = False) -> str:
         subject = self.subject if len(self.subject) <= _SUBJECT_CHARS else self.subject[:_SUBJECT_CHARS - 1] + "…"
         parts = [self.case_id, self.notation or "không số", subject or "(không có trích yếu)"]
-        return (f"[{self.commune}] " if with_commune else "") + " — ".join(parts)
+        ended = " (đã hết niêm yết)" if self.status == "closed" else ""
+        return (f"[{self.commune}] " if with_commune else "") + " — ".join(parts) + ended
+
+
+def _case_status(manifest: dict[str, Any]) -> str:
+    case = manifest.get("case")
+    return str(case.get("status") or "open") if isinstance(case, dict) else "open"
+
+
+def _status_of(folder: Path) -> str:
+    """The case's status from its manifest (``open`` when it cannot be read: the form must not break)."""
+    try:
+        return _case_status(json.loads((folder / "manifest.json").read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return "open"
 
 
 def commune_choices(s: Settings | None = None) -> dict[str, str]:
@@ -98,25 +113,34 @@ def _index_file(s: Settings, commune: str) -> Path | None:
     return s.archive_dir(commune) / ".index" / "index.sqlite"
 
 
-def _cases_from_index(path: Path, commune: str, limit: int) -> list[CaseChoice] | None:
-    """The newest cases of the SQLite index (read-only); None when it cannot be read or is stale."""
+def _cases_from_index(path: Path, commune_dir: Path, commune: str, limit: int) -> list[CaseChoice] | None:
+    """The newest cases of the SQLite index (read-only), cancelled ones left out (their status is read from
+    the manifest: the index does not hold it); None when the index cannot be read or is stale."""
     if not path.is_file() or (path.parent / "STALE").exists():
         return None
+    out: list[CaseChoice] = []
     try:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=0.5)
         try:
             rows = con.execute(
-                "SELECT case_id, issued, doc_number, doc_code, subject FROM entries"
-                " WHERE commune = ? AND case_id IS NOT NULL ORDER BY issued DESC, folder DESC LIMIT ?",
-                (commune, limit),
-            ).fetchall()
+                "SELECT case_id, issued, doc_number, doc_code, subject, folder FROM entries"
+                " WHERE commune = ? AND case_id IS NOT NULL ORDER BY issued DESC, folder DESC",
+                (commune,),
+            )
+            for cid, issued, num, code, subject, folder in rows:
+                status = _status_of(commune_dir / folder)
+                if status == "cancelled":
+                    continue
+                out.append(CaseChoice(commune, cid, issued, "/".join(x for x in (num, code) if x), subject or "",
+                                      status))
+                if len(out) >= limit:
+                    break
         finally:
             con.close()
     except sqlite3.Error as err:
         log.warning("archive index %s unreadable for the form: %s", path, err)
         return None
-    return [CaseChoice(commune, cid, issued, "/".join(x for x in (num, code) if x), subject or "")
-            for cid, issued, num, code, subject in rows]
+    return out
 
 
 def _cases_from_tree(commune_dir: Path, commune: str, limit: int) -> list[CaseChoice]:
@@ -138,20 +162,23 @@ def _cases_from_tree(commune_dir: Path, commune: str, limit: int) -> list[CaseCh
                         m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
                     except (OSError, ValueError):
                         continue
-                    if not m.get("case_id"):
+                    status = _case_status(m)
+                    if not m.get("case_id") or status == "cancelled":
                         continue
                     notation = "/".join(x for x in (m.get("CodeNumber"), m.get("CodeNotation")) if x)
-                    out.append(CaseChoice(commune, m["case_id"], m.get("IssuedDate"), notation, m.get("Subject") or ""))
+                    out.append(CaseChoice(commune, m["case_id"], m.get("IssuedDate"), notation, m.get("Subject") or "",
+                                          status))
                     if len(out) >= limit:
                         return out
     return out
 
 
 def recent_cases(commune: str, s: Settings | None = None, limit: int = MAX_CASES) -> list[CaseChoice]:
-    """The newest ``limit`` cases of a commune, newest first (index first, the tree otherwise)."""
+    """The newest ``limit`` cases of a commune that are not cancelled, newest first (index first, the tree
+    otherwise); a case whose posting has ended stays (feedback, a correction may still come), marked."""
     s = s or settings()
     path = _index_file(s, commune)
-    found = _cases_from_index(path, commune, limit) if path is not None else None
+    found = _cases_from_index(path, s.archive_dir(commune), commune, limit) if path is not None else None
     if found is None:
         found = _cases_from_tree(s.archive_dir(commune), commune, limit)
     return found
