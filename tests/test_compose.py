@@ -19,7 +19,8 @@ from tests.conftest import REPO
 
 AIRFLOW_SERVICES = {"airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer",
                     "airflow-worker"}
-SECRETS = {"POSTGRES_PASSWORD", "REDIS_PASSWORD", "AIRFLOW_JWT_SECRET", "AIRFLOW_ADMIN_PASSWORD"}
+SECRETS = {"POSTGRES_PASSWORD", "REDIS_PASSWORD", "AIRFLOW_JWT_SECRET", "AIRFLOW_ADMIN_PASSWORD",
+           "AIRFLOW_OPERATOR_PASSWORD"}
 
 
 def _target(volume: str) -> str:
@@ -82,6 +83,9 @@ def test_airflow_env_consistent(compose):
         assert env["AIRFLOW__CORE__DEFAULT_TIMEZONE"] == "Asia/Ho_Chi_Minh"
         assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"].startswith("http://airflow-apiserver:8080")
         assert env["AIRFLOW__API_AUTH__JWT_SECRET"].startswith("${AIRFLOW_JWT_SECRET:?")
+        # the same two logins as `make run` (canbo: the operator, role user; admin), both with a password
+        run_users = re.search(r'SIMPLE_AUTH_MANAGER_USERS="([^"]+)"', (REPO / "scripts" / "airflow-env.sh").read_text())
+        assert env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS"] == run_users.group(1) == "admin:admin,canbo:user"
         mounts = {_target(v) for v in compose["services"][name]["volumes"]}
         assert {"/congkhai/inbox", "/congkhai/archive", "/congkhai/communes", "/congkhai/data"} <= mounts
         # the passwords file written by airflow-init is visible to the api-server
