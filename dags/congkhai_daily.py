@@ -3,7 +3,9 @@
 
 **Khi nào**: 07:00 (giờ Việt Nam) mỗi ngày làm việc theo lịch Việt Nam: bỏ qua thứ Bảy, Chủ nhật,
 ngày lễ, Tết; chạy cả thứ Bảy làm bù (lịch `WorkingDayTimetable`). Ngày được xử lý là ngày logic
-của lượt chạy, nên chạy bù (backfill) làm đúng những gì lẽ ra đã làm hôm đó.
+của lượt chạy, nên chạy bù làm đúng những gì lẽ ra đã làm hôm đó. Chạy bù một ngày đã qua: *Trigger*
+với *Logical date* là ngày đó, không dùng *Backfill* (Airflow 3.3.2 không chạy lượt backfill khi có từ
+20 lượt khác đang chạy, như các lượt `congkhai_evidence` chờ người xác nhận: lỗi apache/airflow#58554).
 
 **Làm**, cho mọi xã:
 1. *communes_with_work*: xem nhanh (chỉ đọc `manifest.json` và lịch đã lưu, không lập văn bản) xã
@@ -23,7 +25,10 @@ của lượt chạy, nên chạy bù (backfill) làm đúng những gì lẽ ra
 ---
 
 **When**: 07:00 (Vietnam) on every working day of the Vietnamese calendar (weekends, public holidays
-and Tết skipped; make-up Saturdays run). The day worked for is the run's logical date.
+and Tết skipped; make-up Saturdays run). The day worked for is the run's logical date: catch up a past
+day by triggering a run with that logical date, not with a Backfill (Airflow 3.3.2 never starts a
+backfill run while 20 or more other runs are running, e.g. evidence runs waiting for a person:
+apache/airflow#58554).
 
 **Does**, for every commune: *communes_with_work* looks cheaply (manifests and stored schedules only,
 nothing rendered, no converter) for broadcast reports and end-of-disclosure minutes due today and cases

@@ -11,8 +11,9 @@ Everything runs on loopback from a private temp dir and is stopped (by PID) at t
    LibreOffice pool started by each conversion task (the behaviour before the shared converter).
 3. Three communes (kep, demo-xa and a made-up third derived from demo-xa) get one quarter's sample
    documents dropped in their inboxes; ``congkhai_inbox`` (watcher + one REST trigger) and
-   ``congkhai_issuance`` take them; then ``airflow backfill create`` runs ``congkhai_daily`` over
-   the quarter's working days and ``congkhai_quarterly`` on the next quarter's first working day.
+   ``congkhai_issuance`` take them; then ``congkhai_daily`` runs over the quarter's last working days
+   and ``congkhai_quarterly`` on the next quarter's first working day (runs triggered with their
+   logical dates through the REST API, not ``airflow backfill create``: see ``catch_up``).
 4. The archive is checked like the single-machine tests check it (every document due is there,
    none twice, numbers unique per commune/year/series, communes separate).
 
@@ -46,6 +47,8 @@ VENV = REPO / ".venv" / "bin"
 PG_PORT, REDIS_PORT, API_PORT, CONVERTER_PORT = 55432, 56379, 8095, 58785
 LOG_PORT, TRIGGER_LOG_PORT, WORKER_LOG_PORT0 = 8893, 8894, 8895
 TZ = "Asia/Ho_Chi_Minh"
+#: The times of dags/congkhai_daily.py's and dags/congkhai_quarterly.py's WorkingDayTimetable.
+DAILY_AT, QUARTERLY_AT = "07:00", "07:30"
 
 
 def say(msg: str) -> None:
@@ -509,6 +512,29 @@ def wait_runs(stack: Stack, dag_ids: list[str], *, done: Any = None, timeout: fl
     raise SystemExit(f"[{stack.tag}] timeout waiting for {dag_ids}")
 
 
+def catch_up(post: Any, dag_id: str, times: list[Any]) -> list[str]:
+    """One run of ``dag_id`` per logical date in ``times`` (oldest first), triggered through the REST API
+    (``post(path, body)``, path under ``/api/v2``): what ``airflow backfill create`` would make, as runs
+    the scheduler examines. Returns their run ids (``catchup__<day>``).
+
+    Not ``airflow backfill create``: Airflow 3.3.2 examines at most ``max_dagruns_per_loop_to_schedule``
+    (20) running runs per loop and sorts backfill runs after every other one
+    (``DagRun.get_running_dag_runs_to_examine``: ``BackfillDagRun.sort_ordinal`` NULLS FIRST). With 20 or
+    more other runs running — here every case's ``congkhai_evidence`` run, waiting for a person for weeks —
+    a backfill run is started but never examined: its tasks stay without a state, forever
+    (apache/airflow#58554, fixed upstream by apache/airflow#72730, not in 3.3.2). Triggered runs take
+    their turn with the others; ``run_after`` = the logical date keeps them in date order (the DAGs'
+    ``max_active_runs=1`` runs them one at a time) and the tasks work for the run's logical date.
+    """
+    run_ids = []
+    for when in times:
+        run_id = f"catchup__{when.in_timezone(TZ).date().isoformat()}"
+        post(f"/dags/{dag_id}/dagRuns", {"dag_run_id": run_id, "logical_date": when.isoformat(),
+                                         "run_after": when.isoformat(), "note": "scale-check catch-up"})
+        run_ids.append(run_id)
+    return run_ids
+
+
 # ------------------------------------------------------------------------------------ the workload
 
 def run_phase(root: Path, pg: Postgres, communes: list[str], docs: list[Path], args: argparse.Namespace,
@@ -578,22 +604,20 @@ def run_phase(root: Path, pg: Postgres, communes: list[str], docs: list[Path], a
 
         first, last = quarter_bounds(args.year, args.quarter)
         # the quarter's last N working days (all with --days 0): each daily run makes everything due by
-        # its day; the archive is checked against the last working day run
-        from congkhai.workdays import default_calendar
+        # its day; the archive is checked against the last working day run. The runs are caught up as
+        # logical-dated runs, not with `airflow backfill create` (see catch_up).
+        from congkhai.airflow.timetable import WorkingDayTimetable
 
-        cal = default_calendar(s)
-        daily_from, last_run, d, n = first, None, last, 0
-        while d >= first and (not args.days or n < args.days):
-            if cal.is_working_day(d):
-                n += 1
-                daily_from, last_run = d, last_run or d
-            d -= dt.timedelta(days=1)
-        assert last_run is not None
+        daily_times = WorkingDayTimetable(at=DAILY_AT).run_times(first, last)[-args.days if args.days else 0:]
+        n, last_run = len(daily_times), daily_times[-1].in_timezone(TZ).date()
+        daily_from = daily_times[0].in_timezone(TZ).date()
         result["daily"] = f"{daily_from.isoformat()}..{last_run.isoformat()} ({n} working days)"
+
+        def post(path: str, body: dict[str, Any]) -> Any:
+            return stack.api("POST", "/api/v2" + path, json=body)
+
         t1 = time.monotonic()
-        stack.airflow("backfill", "create", "--dag-id", "congkhai_daily", "--from-date", daily_from.isoformat(),
-                      # dates are read in the DAG's time zone: the next day's midnight (VN) keeps the last day
-                      "--to-date", (last + dt.timedelta(days=1)).isoformat(), "--max-active-runs", "1")
+        catch_up(post, "congkhai_daily", daily_times)
         nq_first, _ = quarter_bounds(args.year + (args.quarter == 4), args.quarter % 4 + 1)
         pg_state: dict[str, Any] = {}
 
@@ -620,8 +644,8 @@ def run_phase(root: Path, pg: Postgres, communes: list[str], docs: list[Path], a
                   done=lambda: len(stack.runs("congkhai_daily")) > 0)
         result["daily_s"] = round(time.monotonic() - t1, 1)
         t2 = time.monotonic()
-        stack.airflow("backfill", "create", "--dag-id", "congkhai_quarterly", "--from-date", nq_first.isoformat(),
-                      "--to-date", (nq_first + dt.timedelta(days=7)).isoformat(), "--max-active-runs", "1")
+        quarterly = WorkingDayTimetable(at=QUARTERLY_AT, months=(1, 4, 7, 10), first_only=True)
+        catch_up(post, "congkhai_quarterly", quarterly.run_times(nq_first, nq_first + dt.timedelta(days=7)))
         wait_runs(stack, ["congkhai_quarterly"], done=lambda: len(stack.runs("congkhai_quarterly")) > 0)
         result["quarterly_s"] = round(time.monotonic() - t2, 1)
         result["wall_s"] = round(time.monotonic() - t0, 1)

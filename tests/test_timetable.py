@@ -70,3 +70,14 @@ def test_no_catchup_starts_from_now():
     restriction = TimeRestriction(earliest=pendulum.datetime(2024, 1, 1, tz=TZ), latest=None, catchup=False)
     info = tt.next_dagrun_info(last_automated_data_interval=None, restriction=restriction)
     assert info is not None and info.run_after >= pendulum.now("UTC").subtract(days=1)
+
+
+@pytest.mark.parametrize("tt", [WorkingDayTimetable(at="07:00"), WorkingDayTimetable("07:30", (1, 4, 7, 10), True)])
+def test_run_times_are_the_scheduler_s_logical_dates(tt):
+    """GIVEN a past period WHEN its runs are listed to catch it up (scripts/scale-check, a run a day
+    triggered with its logical date) THEN they are exactly the runs the scheduler gives it with catchup
+    on: same days, same time, oldest first."""
+    first, last = dt.date(2024, 3, 18), dt.date(2024, 4, 5)
+    assert tt.run_times(first, last) == runs(tt, first, last)
+    assert [day_of(r) for r in WorkingDayTimetable().run_times(dt.date(2024, 3, 28), dt.date(2024, 4, 1))] == [
+        dt.date(2024, 3, 28), dt.date(2024, 3, 29), dt.date(2024, 4, 1)]

@@ -60,6 +60,13 @@ class WorkingDayTimetable(Timetable):
     def _at(self, d: dt.date) -> pendulum.DateTime:
         return pendulum.datetime(d.year, d.month, d.day, self._time.hour, self._time.minute, tz=TZ).in_timezone("UTC")
 
+    def run_times(self, first: dt.date, last: dt.date) -> list[pendulum.DateTime]:
+        """The runs of the Vietnamese days ``first``..``last`` (both included), oldest first, in UTC: the
+        logical dates the scheduler gives them (to catch up a past period with logical-dated runs)."""
+        cal = _calendar()
+        days = (first + dt.timedelta(days=n) for n in range((last - first).days + 1))
+        return [self._at(d) for d in days if self._is_run_day(d, cal)]
+
     # -- Timetable API ------------------------------------------------------------------------
     def infer_manual_data_interval(self, *, run_after: pendulum.DateTime) -> DataInterval:
         return DataInterval.exact(run_after)
