@@ -146,6 +146,8 @@ def test_unauthenticated_requests_are_refused(airflow: dict, browser: object) ->
 def test_log_in_browse_search_open_a_pdf(airflow: dict, browser: object, tmp_path: Path) -> None:
     from playwright.sync_api import expect
 
+    expect.set_options(timeout=30_000)  # Airflow's UI may load its translations and plugin links late under load
+
     ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN")  # type: ignore[attr-defined]
     ctx.set_default_timeout(30_000)
     try:
@@ -236,6 +238,8 @@ def test_at_390_px_nothing_scrolls_sideways(airflow: dict, browser: object, tmp_
     """GIVEN a phone-width window (390 px) WHEN the page is opened inside Airflow's frame, and alone THEN
     nothing is wider than the window: no sideways scroll, the search button and the results in view."""
     from playwright.sync_api import expect
+
+    expect.set_options(timeout=30_000)  # Airflow's UI may load its translations and plugin links late under load
 
     ctx = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")  # type: ignore[attr-defined]
     ctx.set_default_timeout(30_000)

@@ -170,6 +170,8 @@ def test_unauthenticated_requests_are_refused(airflow: dict, browser: object) ->
 def test_the_cockpit_at_1366_px(airflow: dict, browser: object, tmp_path: Path) -> None:
     from playwright.sync_api import expect
 
+    expect.set_options(timeout=30_000)  # Airflow's UI may load its translations and plugin links late under load
+
     ctx = browser.new_context(  # type: ignore[attr-defined]
         viewport={"width": 1366, "height": 900}, locale="vi-VN")
     ctx.set_default_timeout(30_000)
@@ -238,6 +240,8 @@ def test_the_cockpit_at_1366_px(airflow: dict, browser: object, tmp_path: Path) 
 
 def test_the_cockpit_at_390_px(airflow: dict, browser: object, tmp_path: Path) -> None:
     from playwright.sync_api import expect
+
+    expect.set_options(timeout=30_000)  # Airflow's UI may load its translations and plugin links late under load
 
     ctx = browser.new_context(  # type: ignore[attr-defined]
         viewport={"width": 390, "height": 844}, locale="vi-VN", is_mobile=True, has_touch=True,

@@ -310,6 +310,7 @@ RECOVERY_ENV = {
     "AIRFLOW__SCHEDULER__ORPHANED_TASKS_CHECK_INTERVAL": "15",
     "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "30",
     "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL": "5",
+    "CONGKHAI_RETRY_DELAY": "5",  # the same retries, sooner (production: 30 s, doubled at each try)
 }
 AIRFLOW_DOCS = ["KH ho ngheo.pdf", "BC kiem toan.pdf", "QD phi le phi.pdf"]
 

@@ -347,6 +347,8 @@ def test_the_site_from_disk_in_chromium(real_site: dict, tmp_path: Path) -> None
         pytest.skip("no /usr/bin/chromium: install the Debian package `chromium`")
     from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=30_000)  # Airflow's UI may load its translations and plugin links late under load
+
     index = (real_site["site"] / "index.html").as_uri()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)

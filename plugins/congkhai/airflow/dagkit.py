@@ -25,10 +25,21 @@ START = pendulum.datetime(2024, 1, 1, tz=TZ)
 #: The Airflow pool that limits concurrent conversions to the number of converter instances.
 CONVERTER_POOL = "congkhai_converter"
 
+def _retry_delay_seconds() -> int:
+    """``CONGKHAI_RETRY_DELAY`` (seconds, default 30): the first wait before Airflow retries a task
+    (doubled at each try). A test that kills the whole Airflow shortens it; production keeps 30 s."""
+    import os
+
+    try:
+        return max(1, int(os.environ.get("CONGKHAI_RETRY_DELAY") or 30))
+    except ValueError:
+        return 30
+
+
 DEFAULT_ARGS: dict[str, Any] = {
     "owner": "congkhai",
     "retries": 3,
-    "retry_delay": pendulum.duration(seconds=30),
+    "retry_delay": pendulum.duration(seconds=_retry_delay_seconds()),
     "retry_exponential_backoff": True,
 }
 
