@@ -242,13 +242,14 @@ def prepare_communes(dest: Path, count: int) -> list[str]:
     return codes
 
 
-def quarter_documents(year: int, quarter: int, max_docs: int | None) -> list[Path]:
-    """The sample documents of Kép issued (or dropped) in that quarter, oldest first."""
+def quarter_documents(year: int, quarter: int, max_docs: int | None) -> list[tuple[Path, dt.date]]:
+    """The sample documents of Kép issued (or dropped) in that quarter, oldest first, with their drop day
+    (as ``congkhai replay`` drops them: the sidecar's ``dropped:``, else the issue date)."""
     from congkhai.airflow.replay import drop_dates
 
     by_day, _ = drop_dates(REPO / "samples" / "kep-2024", year)
     first, last = quarter_bounds(year, quarter)
-    docs = [p for d in sorted(by_day) if first <= d <= last for p in by_day[d]]
+    docs = [(p, d) for d in sorted(by_day) if first <= d <= last for p in by_day[d]]
     return docs[:max_docs] if max_docs else docs
 
 
@@ -264,23 +265,25 @@ def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
 SAMPLE_ISSUER = "thị trấn Kép (mẫu dùng cho kiểm tra tải)"
 
 
-def drop(docs: list[Path], inbox: Path, confirm_issuer: bool = False) -> None:
-    """Copy the documents (and sidecars) with an old mtime: they are stable at once."""
+def drop(docs: list[tuple[Path, dt.date]], inbox: Path, confirm_issuer: bool = False) -> None:
+    """Copy the documents with an old mtime (they are stable at once), each with a sidecar giving its
+    drop day in the sample year (``dropped:``, what ``congkhai replay`` does): dropped today, more than
+    a working day after its issue, a document counts as posted from today (``CommuneRun.posting_day``)
+    and nothing of its would be due on the quarter's days the daily DAG runs for."""
     import yaml
 
     old = time.time() - 3600
     inbox.mkdir(parents=True, exist_ok=True)
-    for p in docs:
+    for p, day in docs:
+        shutil.copy2(p, inbox / p.name)
+        os.utime(inbox / p.name, (old, old))
         sidecar = p.with_suffix(".yaml")
-        for src in (p, sidecar):
-            if src.is_file():
-                shutil.copy2(src, inbox / src.name)
-                os.utime(inbox / src.name, (old, old))
+        data = (yaml.safe_load(sidecar.read_text(encoding="utf-8")) if sidecar.is_file() else None) or {}
+        data.setdefault("dropped", day.isoformat())
         if confirm_issuer:
-            data = yaml.safe_load(sidecar.read_text(encoding="utf-8")) if sidecar.is_file() else None
-            data = {**(data or {}), "issuer": SAMPLE_ISSUER}
-            (inbox / sidecar.name).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-            os.utime(inbox / sidecar.name, (old, old))
+            data["issuer"] = SAMPLE_ISSUER
+        (inbox / sidecar.name).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        os.utime(inbox / sidecar.name, (old, old))
 
 
 # ------------------------------------------------------------------------------------ Airflow
@@ -537,7 +540,7 @@ def catch_up(post: Any, dag_id: str, times: list[Any]) -> list[str]:
 
 # ------------------------------------------------------------------------------------ the workload
 
-def run_phase(root: Path, pg: Postgres, communes: list[str], docs: list[Path], args: argparse.Namespace,
+def run_phase(root: Path, pg: Postgres, communes: list[str], docs: list[tuple[Path, dt.date]], args: argparse.Namespace,
               tag: str, n_workers: int, faults: bool = False) -> dict[str, Any]:
     from congkhai.intake.claim import pending_cases
 
