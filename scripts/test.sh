@@ -8,5 +8,5 @@ export PATH="$PWD/.venv/bin:$PATH"
 # fixtures are built once; each worker has its own AIRFLOW_HOME, see tests/conftest.py).
 # CONGKHAI_TEST_WORKERS=1 runs everything in one process. The 25 slowest tests are listed at the end.
 workers=${CONGKHAI_TEST_WORKERS:-$(n=$(nproc); echo $(( n > 4 ? 4 : n )))}
-if [ "$workers" -gt 1 ]; then set -- -n "$workers" --dist loadfile "$@"; fi
+if [ "$workers" -gt 1 ]; then set -- -n "$workers" --dist loadfile --no-loadscope-reorder "$@"; fi
 exec .venv/bin/python -m pytest --durations=25 "$@"

@@ -250,6 +250,7 @@ def test_at_390_px_nothing_scrolls_sideways(airflow: dict, browser: object, tmp_
         page.fill("input[name=username]", "admin")
         page.fill("input[name=password]", PASSWORD)
         page.keyboard.press("Enter")
+        page.wait_for_url(lambda url: "/auth/login" not in url)  # the login's own navigation ends first
         page.wait_for_load_state("networkidle")
         # Alone: the page at the window's width.
         page.goto(f"{BASE}/congkhai/?text=ho+ngheo")
