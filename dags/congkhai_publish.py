@@ -3,9 +3,9 @@
 
 **Khi nào / When**: mỗi lần lưu trữ có văn bản mới (asset `congkhai://archive`: mỗi bước lưu văn bản —
 niêm yết, đến hạn, quý, tháng Một, HĐND, thao tác, bằng chứng, hồ sơ năm — báo xã nào vừa lưu bao nhiêu
-văn bản; chỉ lập lại trang của xã có văn bản mới), mỗi ngày lúc 00:20 (những gì "đang niêm yết hôm nay"
+văn bản; chỉ lập lại trang của xã có thay đổi: văn bản mới hoặc hồ sơ bị hủy), mỗi ngày lúc 00:20 (những gì "đang niêm yết hôm nay"
 đổi theo ngày), hoặc bấm *Trigger* (chọn xã; để trống: mọi xã). After every filing (only the communes
-whose filing task filed something), every day at 00:20, or by hand.
+whose public record changed: documents filed, a case cancelled), every day at 00:20, or by hand.
 
 **Làm gì / Does**: lập lại trang web tĩnh của xã (`congkhai publish`): những văn bản đang niêm yết hôm nay,
 theo mục kế hoạch và theo tháng, trang từng văn bản (trích yếu, số, ngày ban hành, thời gian và nơi niêm
@@ -46,7 +46,7 @@ def communes_that_filed(extras: list[dict]) -> list[str]:
 def congkhai_publish():
     @task
     def communes_to_publish() -> list[str]:
-        """The form's commune; after filings, the communes whose events filed something; else every commune."""
+        """The form's commune; after filings, the communes whose events changed something; else every commune."""
         from airflow.sdk.exceptions import AirflowSkipException
 
         context = get_current_context()
