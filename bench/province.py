@@ -156,7 +156,40 @@ class PeakRss:
         return self.peak // 1024
 
 
-def run_airflow(root: Path, converters: int) -> dict[str, Any]:
+@contextlib.contextmanager
+def shared_converter(instances: int):
+    """``congkhai converter serve`` on a free loopback port, as ``make run`` starts it (its own process
+    group); yields ``(url, pids)`` where ``pids()`` lists its processes (LibreOffice included)."""
+    import signal
+    import socket
+    import subprocess
+
+    from standalone import _descendants
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    cli = str(Path(sys.executable).with_name("congkhai"))
+    proc = subprocess.Popen([cli, "converter", "serve", "--port", str(port), "--instances", str(instances)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        t0 = time.monotonic()
+        while subprocess.run([cli, "converter", "health", "--url", url], capture_output=True).returncode != 0:
+            if proc.poll() is not None or time.monotonic() - t0 > 90:
+                raise RuntimeError("the shared converter did not start")
+            time.sleep(0.5)
+        yield url, lambda: [proc.pid, *_descendants(proc.pid)]
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def run_airflow(root: Path, converters: int, service: tuple[str, Any] | None = None) -> dict[str, Any]:
     from standalone import Standalone, _descendants
 
     class Province(Standalone):
@@ -167,12 +200,13 @@ def run_airflow(root: Path, converters: int) -> dict[str, Any]:
 
     af = Province(root / "af", converters=converters, extra_env={
         **_env(root), "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
+        **({"CONGKHAI_CONVERTER_URL": service[0]} if service else {}),
     })
     try:
         af.start()
         af.wait_dags(["congkhai_january", "congkhai_quarterly"])
         when = dt.datetime(DAY.year, DAY.month, DAY.day, 0, 0, tzinfo=dt.UTC).isoformat()  # 07:00 in Vietnam
-        with PeakRss(lambda: [af.pgid, *_descendants(af.pgid)]) as rss:
+        with PeakRss(lambda: [af.pgid, *_descendants(af.pgid), *(service[1]() if service else [])]) as rss:
             t0 = time.monotonic()
             runs = {d: af.api("POST", f"/dags/{d}/dagRuns", {"logical_date": when})["dag_run_id"]
                     for d in ("congkhai_january", "congkhai_quarterly")}
@@ -193,13 +227,16 @@ def run_airflow(root: Path, converters: int) -> dict[str, Any]:
         af.stop()
 
 
-def run_raw(root: Path, converters: int) -> dict[str, Any]:
+def run_raw(root: Path, converters: int, service: tuple[str, Any] | None = None) -> dict[str, Any]:
     os.environ.update(_env(root))
     os.environ.update(CONGKHAI_SHARED_CONVERTER="1", CONGKHAI_CONVERTERS=str(converters))
+    if service:
+        os.environ["CONGKHAI_CONVERTER_URL"] = service[0]
     from congkhai.config import list_communes
     from congkhai.pipeline import runner
 
-    with PeakRss(lambda: [os.getpid(), *__import__("standalone")._descendants(os.getpid())]) as rss:
+    with PeakRss(lambda: [os.getpid(), *__import__("standalone")._descendants(os.getpid()),
+                          *(service[1]() if service else [])]) as rss:
         t0 = time.monotonic()
         failed = []
         for code in list_communes():
@@ -220,6 +257,8 @@ def main() -> None:
     ap.add_argument("--json", action="store_true", help="print one JSON line")
     ap.add_argument("--skip-airflow", action="store_true")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folders")
+    ap.add_argument("--shared-converter", action="store_true",
+                    help="both sides convert through one `congkhai converter serve` (as make run does)")
     a = ap.parse_args()
     say = (lambda *x: print(*x, file=sys.stderr, flush=True)) if a.json else (lambda *x: print(*x, flush=True))
     base = Path(tempfile.mkdtemp(prefix="congkhai-bench-province-"))
@@ -232,11 +271,12 @@ def main() -> None:
             shutil.copytree(base / "seed", base / side)
         load = [os.getloadavg()[0]]
         af: dict[str, Any] = {"seconds": None, "states": {}, "peak_mb": None}
-        if not a.skip_airflow:
-            af = run_airflow(base / "airflow", a.converters)
-            say(f"airflow: {af}")
-        load.append(os.getloadavg()[0])
-        raw = run_raw(base / "raw", a.converters)
+        with shared_converter(a.converters) if a.shared_converter else contextlib.nullcontext() as service:
+            if not a.skip_airflow:
+                af = run_airflow(base / "airflow", a.converters, service)
+                say(f"airflow: {af}")
+            load.append(os.getloadavg()[0])
+            raw = run_raw(base / "raw", a.converters, service)
         load.append(os.getloadavg()[0])
         say(f"raw: {raw['seconds']:.0f} s, peak {raw['peak_mb']} MB, failed {raw['failed'][:3]}")
         pdfs = count_pdfs(base / "raw" / "archive") - seeded
@@ -249,7 +289,8 @@ def main() -> None:
                "airflow_pdfs_per_min": round(af_pdfs / af["seconds"] * 60, 1) if af["seconds"] else None,
                "raw_pdfs_per_min": round(pdfs / raw["seconds"] * 60, 1),
                "airflow_peak_mb": af["peak_mb"], "raw_peak_mb": raw["peak_mb"], "groups": sum(groups.values()),
-               "raw_failed": len(raw["failed"]), "load": [round(x, 1) for x in load], "cores": os.cpu_count()}
+               "raw_failed": len(raw["failed"]), "load": [round(x, 1) for x in load], "cores": os.cpu_count(),
+               "shared_converter": a.shared_converter}
         print(json.dumps(out, ensure_ascii=False), flush=True)
     finally:
         if not a.keep:
