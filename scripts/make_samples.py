@@ -187,8 +187,12 @@ def corpus_names() -> set[str]:
 
 
 def main(out: Path = REPO / "samples" / "kep-2024", rebuild: bool = False) -> None:
+    arrivals = (out / "replay.yaml").read_bytes() if (out / "replay.yaml").is_file() else None
     if rebuild and out.exists():
         shutil.rmtree(out)
+        out.mkdir(parents=True)
+        if arrivals is not None:  # the replay's arrival log is written by hand, not generated
+            (out / "replay.yaml").write_bytes(arrivals)
     out.mkdir(parents=True, exist_ok=True)
     written: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:

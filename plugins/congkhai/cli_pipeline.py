@@ -70,6 +70,7 @@ def register(app: typer.Typer) -> None:
         for kind, n in sorted(d["documents"].items()):
             typer.echo(f"   {kind:22} {n}")
         typer.echo(f"   DAG runs: {d['runs']}")
+        typer.echo(f"   giây / seconds: {d['run_seconds']} {d['other_seconds']}")
         if d["failed_runs"]:
             typer.echo(f"   lượt chạy lỗi / failed runs ({len(d['failed_runs'])}): {', '.join(d['failed_runs'][:10])}")
         for x in d["late"]:

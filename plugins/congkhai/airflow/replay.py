@@ -1,7 +1,7 @@
 """Replay a commune's year through the real DAGs (``dag.test()`` runs in a private AIRFLOW_HOME).
 
-Each document of the replay inbox is dropped into the commune's inbox on its day (its sidecar's
-``dropped:`` date, else its extracted issue date); on each day the calendar DAGs run as the
+Each document of the replay inbox is dropped into the commune's inbox on its day (the folder's
+arrival log ``replay.yaml``, else its sidecar's ``dropped:`` date, else its extracted issue date); on each day the calendar DAGs run as the
 scheduler would run them (daily on working days, January and quarterly on their first working
 day, the council DAG on its report days), then the inbox and issuance DAGs take that day's drops.
 Everything goes through Airflow: the same DAG files, tasks, XComs and retries as production.
@@ -42,6 +42,8 @@ class ReplayReport:
     errors: list[str] = field(default_factory=list)
     review: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    run_seconds: Counter = field(default_factory=Counter)  # wall seconds spent in each DAG's runs
+    other_seconds: dict[str, float] = field(default_factory=dict)  # set-up, drop days, quiet-day checks
     answers_recorded: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -50,7 +52,9 @@ class ReplayReport:
                 "failed_runs": self.failed_runs,
                 "cases": self.cases, "documents": dict(self.documents), "pdfs": sum(self.documents.values()),
                 "late": self.late, "errors": self.errors, "review": self.review, "seconds": round(self.seconds, 1),
-                "answers_recorded": len(self.answers_recorded)}
+                "answers_recorded": len(self.answers_recorded),
+                "run_seconds": {k: round(v, 1) for k, v in self.run_seconds.items()},
+                "other_seconds": {k: round(v, 1) for k, v in self.other_seconds.items()}}
 
 
 def _set_env(archive: Path, data: Path, airflow_home: Path, repo: Path) -> None:
@@ -72,20 +76,44 @@ def _set_env(archive: Path, data: Path, airflow_home: Path, repo: Path) -> None:
     os.environ.setdefault("AIRFLOW__API_AUTH__JWT_SECRET", "replay-" + "x" * 64)
 
 
+#: The replay folder's arrival log (optional): ``dropped: {file name: date}``. Read by the replay only.
+ARRIVALS = "replay.yaml"
+
+
+def read_arrivals(inbox: Path) -> dict[str, dt.date]:
+    """The replay folder's arrival log, validated; {} when there is none."""
+    import yaml
+    from pydantic import BaseModel, ConfigDict, ValidationError
+
+    class Arrivals(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        dropped: dict[str, dt.date] = {}
+
+    path = inbox / ARRIVALS
+    if not path.is_file():
+        return {}
+    try:
+        return Arrivals.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {}).dropped
+    except (yaml.YAMLError, ValidationError, ValueError) as err:  # a bad YAML date raises ValueError
+        raise ValueError(f"{path}: sổ văn bản đến không hợp lệ / invalid arrival log: {err}") from None
+
+
 def drop_dates(inbox: Path, year: int) -> tuple[dict[dt.date, list[Path]], list[str]]:
-    """Each document's drop day: its sidecar's ``dropped:``, else its extracted issue date."""
+    """Each document's drop day: the folder's arrival log (``replay.yaml``), else its sidecar's
+    ``dropped:``, else its extracted issue date (reading a scan for it means OCR: seconds per page)."""
     import yaml
 
     from congkhai.intake.extract import inspect
 
+    arrivals = read_arrivals(inbox)
     by_day: dict[dt.date, list[Path]] = {}
     undated: list[str] = []
     for p in sorted(inbox.rglob("*")):
         if not p.is_file() or p.suffix.lower() not in DOC_SUFFIXES:
             continue
-        day = None
+        day = arrivals.get(p.relative_to(inbox).as_posix())
         side = p.with_suffix(".yaml")
-        if side.is_file():
+        if day is None and side.is_file():
             meta = yaml.safe_load(side.read_text(encoding="utf-8")) or {}
             if meta.get("dropped"):
                 day = meta["dropped"] if isinstance(meta["dropped"], dt.date) else dt.date.fromisoformat(
@@ -195,7 +223,9 @@ def replay(commune: str, year: int, inbox: Path, archive: Path, *, data: Path | 
         from congkhai.evidence import load_answers
 
         recorded_answers = load_answers(answers)
+    t = time.monotonic()
     by_day, report.undated = drop_dates(inbox, year)
+    report.other_seconds["drop_dates"] = time.monotonic() - t
     day = date_from or dt.date(year, 1, 1)
     last = date_to or dt.date(year, 12, 31)
     report.dropped = sum(len(v) for d, v in by_day.items() if day <= d <= last)
@@ -203,10 +233,14 @@ def replay(commune: str, year: int, inbox: Path, archive: Path, *, data: Path | 
     from airflow.dag_processing.dagbag import DagBag
     from airflow.utils import db
 
+    t = time.monotonic()
     db.resetdb()
+    report.other_seconds["resetdb"] = time.monotonic() - t
+    t = time.monotonic()
     bag = DagBag(dag_folder=str(repo / "dags"))
     if bag.import_errors:
         raise RuntimeError(f"DAG import errors: {bag.import_errors}")
+    report.other_seconds["parse_dags"] = time.monotonic() - t
     dags = {d: bag.get_dag(d) for d in ("congkhai_daily", "congkhai_january", "congkhai_quarterly",
                                          "congkhai_council", "congkhai_inbox", "congkhai_issuance",
                                          "congkhai_dossier")}
@@ -224,7 +258,9 @@ def replay(commune: str, year: int, inbox: Path, archive: Path, *, data: Path | 
         return pendulum.datetime(day.year, day.month, day.day, int(h), int(m), tz=TZ)
 
     def run_dag(dag_id: str, when: Any, conf: dict | None = None) -> None:
+        t = time.monotonic()
         dr = dags[dag_id].test(logical_date=when, run_conf=conf)
+        report.run_seconds[dag_id] += time.monotonic() - t
         report.runs[dag_id] += 1
         state = str(getattr(dr, "state", ""))
         if "success" not in state:
@@ -243,10 +279,14 @@ def replay(commune: str, year: int, inbox: Path, archive: Path, *, data: Path | 
                     for d in done:
                         print(f"{day} answer {d['section']} recorded for {d['case_id']}", flush=True)
             if daily.next_run_day(day) == day:
-                if every_day or daily_work(run, day) or deadline_check(run, day)["overdue"]:
-                    run_dag("congkhai_daily", at(day, "07:00"))
-                else:
+                t = time.monotonic()
+                quiet = not (every_day or daily_work(run, day) or deadline_check(run, day)["overdue"])
+                report.other_seconds["quiet_day_checks"] = report.other_seconds.get("quiet_day_checks", 0.0) + (
+                    time.monotonic() - t)
+                if quiet:
                     report.quiet_days += 1
+                else:
+                    run_dag("congkhai_daily", at(day, "07:00"))
             if jan.next_run_day(day) == day:
                 run_dag("congkhai_january", at(day, "07:15"))
             if quarterly.next_run_day(day) == day:
