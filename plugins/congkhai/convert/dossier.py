@@ -684,7 +684,9 @@ def _front_pages(
 
     from congkhai.convert.base import ConvertJob
 
-    guess = (1, max(1, (len(ordered) + 2 * len(SECTIONS)) // 22))
+    # About 12.5 rows a page (titles wrap to two or three lines): Kép's 2024 dossiers, 197 documents → 16
+    # pages and 686 → 55, are laid out at the first try. A wrong guess only costs one more conversion.
+    guess = (1, max(1, round((len(ordered) + 4) / 12.5)))
     for attempt in range(6):
         plan = _layout(ordered, pages, sum(guess))
         plan.front, plan.wording, plan.front_matter = guess, front.wording, front
@@ -756,11 +758,12 @@ def assemble(
     with tempfile.TemporaryDirectory(prefix="congkhai-dossier-", dir=out_pdf.parent) as td:
         work = Path(td)
         ready: list[DossierEntry] = []
+        pages: list[int] = []
         for i, e in enumerate(ordered):  # fail early, naming the bad file, before any merging
             try:
                 if e.pdf.suffix.lower() in (".jpg", ".jpeg", ".png", ".tif", ".tiff") and e.pdf.is_file():
                     e = replace(e, pdf=_image_as_pdf(e.pdf, work / f"scan-{i}.pdf"))
-                verify_pdf(e.pdf, pdfa=False, require_vietnamese_title=False)
+                pages.append(verify_pdf(e.pdf, pdfa=False, require_vietnamese_title=False).pages)
             except (PdfVerificationError, OSError) as err:
                 reasons = "; ".join(getattr(err, "reasons", [str(err)]))
                 raise ConversionError(
@@ -769,7 +772,6 @@ def assemble(
                     kind="dossier_input", path=str(e.pdf),
                 ) from err
             ready.append(e)
-        pages = [len(PdfReader(e.pdf).pages) for e in ready]
         rows: list[ContentsRow] = []
         if front is not None:
             cover_pdf, toc_pdf, plan, rows = _front_pages(front, ready, pages, work, converter, meta)

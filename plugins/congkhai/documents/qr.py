@@ -3,7 +3,8 @@
 A printed draft or final comes back signed and stamped (a scanner PDF, a phone photo); intake reads
 this code (``congkhai.intake.signed``) and files the scan as the signed version of exactly that
 document. The code holds a short key, upper case so that QR's alphanumeric mode keeps it small
-(version 2, 25 × 25 modules, for a usual key; error correction Q when it fits in the version M needs, else M)::
+(version 2, 25 × 25 modules, for a usual key; error correction the highest level — M, Q or H — that fits in the
+version M needs: one encoding, segno's ``boost_error``)::
 
     CK1/KEP/20240325-15-QD-UBND/4:TDP01/1
     │   │   │                   │ │     └ version of the PDF it was rendered for
@@ -109,10 +110,7 @@ def png_bytes(text: str, size_mm: float = SIZE_MM) -> bytes:
     300 dpi, which would blur the modules' edges."""
     import segno
 
-    qr = segno.make(text, error="m", boost_error=False, micro=False)
-    stronger = segno.make(text, error="q", boost_error=False, micro=False)
-    if stronger.version == qr.version:  # Q when it costs no extra modules
-        qr = stronger
+    qr = segno.make(text, error="m", boost_error=True, micro=False)  # Q or H when it costs no extra modules
     buf = io.BytesIO()
     scale = max(1, int(size_mm / 25.4 * _MAX_DPI) // qr.symbol_size(border=0)[0])
     qr.save(buf, kind="png", scale=scale, border=0)
@@ -127,9 +125,17 @@ def next_version(files: list[dict[str, Any]], key: str) -> int:
 def stamp_docx(docx: Path, text: str, *, size_mm: float = SIZE_MM) -> None:
     """Put the code ``text`` in every page's footer of ``docx`` (rewritten in place)."""
     import docx as python_docx
-    from docx.shared import Mm
 
     doc = python_docx.Document(str(docx))
+    stamp(doc, text, size_mm=size_mm)
+    doc.save(str(docx))
+
+
+def stamp(doc: Any, text: str, *, size_mm: float = SIZE_MM) -> None:
+    """Put the code ``text`` in every page's footer of ``doc``, an open python-docx Document (rendering
+    stamps the document it is about to save: no second parse and write of the .docx)."""
+    from docx.shared import Mm
+
     png = io.BytesIO(png_bytes(text, size_mm))
     even = doc.settings.odd_and_even_pages_header_footer
     n = 0
@@ -149,7 +155,6 @@ def stamp_docx(docx: Path, text: str, *, size_mm: float = SIZE_MM) -> None:
             shape = para.add_run().add_picture(png, width=Mm(size_mm), height=Mm(size_mm))
             n += 1
             _float_in_left_margin(shape._inline, section, size_mm, text, 0x51520000 + n)
-    doc.save(str(docx))
 
 
 def _has_drawing(paragraph: Any) -> bool:
@@ -188,15 +193,13 @@ def _float_in_left_margin(inline: Any, section: Any, size_mm: float, text: str, 
     inline.getparent().replace(inline, anchor)
 
 
-def stamp_document(docx: Path, commune: str, folder: Any, key: str) -> str | None:
-    """Stamp ``docx`` — document ``key`` about to be filed in ``folder`` (an archive CaseFolder) — with
-    its code, for the version its PDF will be filed as. Returns the code's text; None when the key is
-    too long for a small code (the document is made without one: a scan of it is matched by number)."""
+def code_for(commune: str, folder: Any, key: str) -> str | None:
+    """The code of document ``key`` about to be filed in ``folder`` (an archive CaseFolder), for the
+    version its PDF will be filed as; None when the key is too long for a small code (the document is
+    made without one: a scan of it is matched by number)."""
     where = folder.case_id or str(folder.manifest["year"])
     try:
-        text = encode(DocRef(commune, where, key, next_version(folder.manifest["files"], key)))
+        return encode(DocRef(commune, where, key, next_version(folder.manifest["files"], key)))
     except (KeyError, ValueError) as err:
         log.warning("no QR code on %s: %s", key, err)
         return None
-    stamp_docx(docx, text)
-    return text

@@ -18,7 +18,7 @@ import re
 import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -98,11 +98,13 @@ def render(
     *,
     author: str | None = None,
     templates_dir: Path | None = None,
+    before_save: Callable[[Any], None] | None = None,
 ) -> Path:
     """Render ``kind`` with ``context`` to ``out`` (.docx); returns ``out``.
 
     ``author`` is the commune's body name for the core properties (default: the context's
-    ``issuer_lines`` joined). Raises PermanentError naming the field when one is missing.
+    ``issuer_lines`` joined). ``before_save`` gets the rendered python-docx Document just before it is
+    written (the QR stamp). Raises PermanentError naming the field when one is missing.
     """
     from docxtpl import DocxTemplate  # heavy import: only when rendering
 
@@ -135,6 +137,8 @@ def render(
     props.keywords = k.id
     props.comments = ""
     props.category = k.doc_type
+    if before_save is not None:
+        before_save(tpl.docx)
     out = Path(out)
     _atomic_write(out, lambda p: tpl.save(str(p)))
     left = _leftover_tags(out)

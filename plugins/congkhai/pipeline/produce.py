@@ -1,4 +1,4 @@
-"""Render → convert (one batch) → verify → file: the one place where documents are made.
+"""Render → convert → verify → file, pipelined: the one place where documents are made.
 
 A :class:`DocSpec` says what to make (kind, context, where it goes, under which key) and its state
 (``draft`` / ``final``, recorded with each filed file in the manifest). Producing is
@@ -17,6 +17,7 @@ import logging
 import re
 import tempfile
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,9 +25,9 @@ from typing import Any
 from congkhai.archive.manifest import DocState
 from congkhai.archive.store import CaseFolder
 from congkhai.convert import get_converter
-from congkhai.convert.base import Converter, ConvertJob, PdfMetadata
+from congkhai.convert.base import Converter, ConvertJob, ConvertResult, PdfMetadata
 from congkhai.documents.kinds import get_kind
-from congkhai.documents.qr import stamp_document
+from congkhai.documents.qr import code_for, stamp
 from congkhai.documents.render import render, render_text
 from congkhai.errors import PermanentError, TransientError
 from congkhai.pipeline.context import CommuneRun
@@ -118,7 +119,8 @@ def already_filed(folder: CaseFolder, spec: DocSpec, *, changed: bool = False) -
 
 def produce(run: CommuneRun, specs: Sequence[DocSpec], converter: Converter | None = None,
             *, changed: bool = False) -> Produced:
-    """Make every spec not already filed; one conversion batch for all of them.
+    """Make every spec not already filed: each one converted as soon as it is rendered (the converter's
+    instances all busy), filed in the specs' order.
 
     Raises TransientError when a conversion failed for a reason that a retry may fix (after filing
     everything that succeeded), PermanentError for documents that cannot be made.
@@ -143,42 +145,51 @@ def produce(run: CommuneRun, specs: Sequence[DocSpec], converter: Converter | No
     conv = converter or get_converter(run.settings)
     author = run.commune.body_name_upper
     try:
-        with tempfile.TemporaryDirectory(prefix="congkhai-produce-") as tmp:
+        # A pipeline: each document goes to the converter as soon as it is rendered (as many at a time as
+        # the converter converts), and the PDFs are filed in the specs' order as they come back, so that
+        # rendering and filing (Python) overlap LibreOffice's work instead of waiting for the whole batch.
+        # Every stamp is made before the first filing, as in one batch: same versions, same result.
+        with tempfile.TemporaryDirectory(prefix="congkhai-produce-") as tmp, \
+                ThreadPoolExecutor(max_workers=max(1, conv.instances), thread_name_prefix="congkhai-produce") as pool:
             work = Path(tmp)
-            jobs: list[ConvertJob] = []
-            rendered: list[tuple[DocSpec, CaseFolder, Path, Path | None]] = []
-            for i, (spec, folder) in enumerate(todo):
-                docx = work / f"{i:03d}_{spec.kind}.docx"
-                try:
-                    render(spec.kind, spec.context, docx, author=run.commune.body_short)
-                    stamp_document(docx, run.code, folder, spec.key)  # the QR code a signed scan is read by
-                    txt = None
-                    if spec.kind == "group_notice":
-                        txt = render_text(spec.kind, spec.context, work / f"{i:03d}_{spec.kind}.txt")
-                except PermanentError as err:
-                    out.failed.append({**spec.to_dict(), "error": str(err), "transient": False})
-                    continue
-                expect = tuple(t for t in (spec.notation if spec.number else "",) if t)
-                jobs.append(ConvertJob(
-                    src=docx, out=docx.with_suffix(".pdf"), job_id=spec.key,
-                    metadata=PdfMetadata(title=spec.title, subject=get_kind(spec.kind).title_vi, author=author),
-                    expect_text=expect,
-                ))
-                rendered.append((spec, folder, docx, txt))
-            results = conv.convert_many(jobs) if jobs else []
-            for (spec, folder, docx, txt), res in zip(rendered, results, strict=True):
-                if not res.ok:
-                    out.failed.append({**spec.to_dict(), "error": str(res.error), "transient": res.transient})
-                    continue
-                common = dict(number=spec.number, doc_date=spec.doc_date, versioned_key=spec.key, code=spec.code,
-                              title=spec.title, inputs_digest=spec.digest, state=spec.state,
-                              undated=not spec.dated)
-                folder.add_file(spec.kind, docx, **common)
-                if txt is not None:
-                    folder.add_file(spec.kind, txt, **common)
-                entry = folder.add_file(spec.kind, res.pdf, **common)  # the PDF last: it marks "done"
-                out.filed.append({**spec.to_dict(), "path": f"{folder.rel_path}/{entry.path}",
-                                  "version": entry.version, "pages": res.pages})
+            sent: list[tuple[DocSpec, CaseFolder, Path, Path | None, Future[list[ConvertResult]]]] = []
+            try:
+                for i, (spec, folder) in enumerate(todo):
+                    docx = work / f"{i:03d}_{spec.kind}.docx"
+                    try:
+                        code = code_for(run.code, folder, spec.key)  # the QR code a signed scan is read by
+                        render(spec.kind, spec.context, docx, author=run.commune.body_short,
+                               before_save=(lambda doc, code=code: stamp(doc, code)) if code else None)
+                        txt = None
+                        if spec.kind == "group_notice":
+                            txt = render_text(spec.kind, spec.context, work / f"{i:03d}_{spec.kind}.txt")
+                    except PermanentError as err:
+                        out.failed.append({**spec.to_dict(), "error": str(err), "transient": False})
+                        continue
+                    expect = tuple(t for t in (spec.notation if spec.number else "",) if t)
+                    job = ConvertJob(
+                        src=docx, out=docx.with_suffix(".pdf"), job_id=spec.key,
+                        metadata=PdfMetadata(title=spec.title, subject=get_kind(spec.kind).title_vi, author=author),
+                        expect_text=expect,
+                    )
+                    sent.append((spec, folder, docx, txt, pool.submit(conv.convert_many, [job])))
+                for spec, folder, docx, txt, fut in sent:
+                    res = fut.result()[0]
+                    if not res.ok:
+                        out.failed.append({**spec.to_dict(), "error": str(res.error), "transient": res.transient})
+                        continue
+                    common = dict(number=spec.number, doc_date=spec.doc_date, versioned_key=spec.key, code=spec.code,
+                                  title=spec.title, inputs_digest=spec.digest, state=spec.state,
+                                  undated=not spec.dated)
+                    folder.add_file(spec.kind, docx, **common)
+                    if txt is not None:
+                        folder.add_file(spec.kind, txt, **common)
+                    entry = folder.add_file(spec.kind, res.pdf, **common)  # the PDF last: it marks "done"
+                    out.filed.append({**spec.to_dict(), "path": f"{folder.rel_path}/{entry.path}",
+                                      "version": entry.version, "pages": res.pages})
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)  # nothing converts into the removed folder
+                raise
     finally:
         if own:
             conv.close()
