@@ -29,7 +29,6 @@ import functools
 import logging
 import re
 import sqlite3
-import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -41,7 +40,6 @@ from congkhai.archive import manifest as mf
 from congkhai.textutil import fold
 
 log = logging.getLogger(__name__)
-_PDFIUM_LOCK = threading.Lock()
 
 STALE = "STALE"
 #: Version of the tables' layout; an index of another version is dropped and rebuilt when opened.
@@ -83,34 +81,15 @@ def query_tokens(text: str) -> list[str]:
 
 def extract_pdf_text(path: Path) -> str:
     """All page text of a PDF (the first ``_MAX_PDF_PAGES`` pages), NFC; empty for a damaged or
-    image-only PDF.
+    image-only PDF. PDFium (``congkhai.convert.pdftext``: 20–50 ms a page against up to 1 s with pypdf's
+    ``extract_text``; a fifth of a replay's CPU time went there when every filed PDF was read with
+    pypdf); pypdf where PDFium cannot read the file."""
+    from congkhai.convert.pdftext import pdf_text
 
-    PDFium (pypdfium2, Chromium's PDF engine): about 35 ms for a one-page minute, against 275 ms with
-    pypdf's ``extract_text`` (a fifth of a replay's CPU time went there: every filed PDF is read) and
-    250 ms with poppler's ``pdftotext`` (which builds a colour transform for the PDF/A OutputIntent
-    first). PDFium is not thread-safe: one extraction at a time in a process. pypdf where PDFium is
-    missing."""
-    try:
-        import pypdfium2 as pdfium
-    except ImportError:  # pragma: no cover - pypdfium2 is in requirements.lock
-        return _extract_pdf_text_pypdf(path)
-    try:
-        with _PDFIUM_LOCK:
-            doc = pdfium.PdfDocument(str(path))
-            try:
-                parts = []
-                for i in range(min(len(doc), _MAX_PDF_PAGES)):
-                    page = doc[i]
-                    textpage = page.get_textpage()
-                    parts.append(textpage.get_text_range())
-                    textpage.close()
-                    page.close()
-            finally:
-                doc.close()
-    except Exception as err:  # noqa: BLE001 - an unreadable PDF is still filed and found by its subject
-        log.warning("no text from %s: %s", path, err)
-        return ""
-    return mf._nfc("\n".join(parts).replace("\r\n", "\n").replace("\r", "\n"))
+    text = pdf_text(path, _MAX_PDF_PAGES)
+    if text is not None:
+        return mf._nfc(text)
+    return _extract_pdf_text_pypdf(path)
 
 
 def _extract_pdf_text_pypdf(path: Path) -> str:
