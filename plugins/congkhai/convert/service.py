@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -80,6 +81,7 @@ class ServiceConverter(GotenbergConverter):
             raise ValueError(f"fallback must be one of {FALLBACKS}")
         self.fallback = fallback
         self._local: Converter | None = None
+        self._local_lock = threading.Lock()  # produce() calls convert_many from several threads
 
     def _unreachable(self, what: str, err: Exception) -> ConverterUnavailable:
         return ConverterUnavailable(
@@ -100,11 +102,12 @@ class ServiceConverter(GotenbergConverter):
             return False
 
     def _local_pool(self) -> Converter:
-        if self._local is None:
-            from congkhai.convert.local import LocalConverter
+        with self._local_lock:  # one fallback pool, even when several threads find the service down at once
+            if self._local is None:
+                from congkhai.convert.local import LocalConverter
 
-            self._local = LocalConverter(self.instances, timeout=self.client_timeout, verify=self.verify)
-        return self._local
+                self._local = LocalConverter(self.instances, timeout=self.client_timeout, verify=self.verify)
+            return self._local
 
     def convert_many(
         self, jobs: Iterable[ConvertJob], on_result: ResultCallback | None = None
@@ -139,6 +142,7 @@ class ServiceConverter(GotenbergConverter):
 
     def close(self) -> None:
         super().close()
-        if self._local is not None:
-            self._local.close()
-            self._local = None
+        with self._local_lock:
+            if self._local is not None:
+                self._local.close()
+                self._local = None
