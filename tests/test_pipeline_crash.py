@@ -63,7 +63,7 @@ CHILD = textwrap.dedent("""
             def convert_many(self, jobs, on_result=None):
                 jobs = list(jobs)
                 def res(r):
-                    marker.write_text("converting")  # the first document is converted; others still are
+                    marker.write_text("converting")  # a document is converted; others still are
                     if on_result: on_result(r)
                 return orig_cm(self, jobs, res)
             local.LocalConverter.convert_many = convert_many
@@ -285,7 +285,9 @@ def test_issuance_killed_then_rerun(pristine: Path, tmp_path: Path, point: str) 
         print(f"LibreOffice processes left by the killed run (reaped): {leaked}")
     before = _pdfs_listed(root / "archive")
     if point == "converting":
-        assert before == 0
+        # killed while the others still convert: produce() files each PDF as it comes back, so the
+        # first one or two may be filed already, never the whole case (12 documents)
+        assert before < 12
     elif point in ("filed",):
         assert before == 3
     else:
