@@ -55,3 +55,16 @@ def test_a_bad_arrival_log_is_refused_with_its_name(tmp_path, text):
     (tmp_path / ARRIVALS).write_text(text, encoding="utf-8")
     with pytest.raises(ValueError, match="sổ văn bản đến"):
         read_arrivals(tmp_path)
+
+
+def test_the_replay_command_refuses_a_bad_log_before_any_dag_runs(tmp_path):
+    from typer.testing import CliRunner
+
+    from congkhai.cli import app
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / ARRIVALS).write_text("dropped: [1\n", encoding="utf-8")
+    r = CliRunner().invoke(app, ["replay", "--commune", "kep", "--year", "2024", "--inbox", str(tmp_path / "in"),
+                                 "--archive", str(tmp_path / "archive")])
+    assert r.exit_code == 2 and "sổ văn bản đến không hợp lệ" in r.output
+    assert not (tmp_path / "archive").exists()

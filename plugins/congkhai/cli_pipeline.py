@@ -55,7 +55,13 @@ def register(app: typer.Typer) -> None:
             except CongkhaiError as err:
                 typer.echo(f"lỗi: {err.message_vi}", err=True)
                 raise typer.Exit(2) from None
-        from congkhai.airflow.replay import replay
+        from congkhai.airflow.replay import read_arrivals, replay
+
+        try:
+            read_arrivals(inbox)  # refuse a bad arrival log (replay.yaml) before any DAG runs
+        except ValueError as err:
+            typer.echo(f"lỗi: {err}", err=True)
+            raise typer.Exit(2) from None
 
         rep = replay(commune, year, inbox, archive, date_from=d_from, date_to=d_to, verbose=verbose,
                      answers=answers, every_day=every_day)
